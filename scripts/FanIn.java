@@ -1,0 +1,179 @@
+///usr/bin/env jbang "$0" "$@" ; exit $?
+//DESCRIPTION Fan-out, fan-in: a slow prime finder fanned out over one goroutine per CPU and fanned back in, timed against a single finder.
+//JAVA 21+
+//DEPS info.picocli:picocli:4.7.7
+//SOURCES gochan/Go.java
+//SOURCES gochan/Script.java
+//SOURCES Pipeline.java
+
+import static gochan.Go.*;
+
+import gochan.Script;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+// Fan-out, fan-in. When one stage of a pipeline is slow and its items do not depend on each other, start several
+// copies of that stage on the same input stream (fan out), then merge their output streams back into one
+// (fan in). Here the slow stage is the book's deliberately naive prime finder, fed random numbers by the
+// generators of Pipeline.java; the search runs once with a single finder and once with one finder per CPU.
+@Command(name = "fanin", mixinStandardHelpOptions = true, version = "fanin 1.0",
+        description = "Finds random primes with one finder, then with several fanned out and fanned back in.")
+public class FanIn implements Callable<Integer> {
+
+    @Option(names = "--finders", description = "Prime finders to fan out over (default: the number of CPUs).")
+    int finders = numCPU();
+
+    @Option(names = "--primes", description = "How many primes to find (default: ${DEFAULT-VALUE}).")
+    int primes = 10;
+
+    @Option(names = "--bound", description = "The random numbers are below this bound (default: ${DEFAULT-VALUE}).")
+    int bound = 10_000_000;
+
+    @Option(names = "--seed", description = "Seed of the random numbers (default: ${DEFAULT-VALUE}).")
+    long seed = 1;
+
+    @Spec
+    CommandSpec spec;
+
+    // The book's naive test, slow on purpose so that there is work worth spreading over CPUs: it tries every divisor
+    // from n-1 down to 2. Fixed from the book: it reported 0 and 1 as prime, and it tested integer-1 instead of the
+    // number it was given, which is dropped here.
+    static boolean isPrime(int n) {
+        if (n < 2) {
+            return false;
+        }
+        for (int divisor = n - 1; divisor > 1; divisor--) {
+            if (n % divisor == 0) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    // primeFinder: the slow stage; passes on the primes among the integers it receives.
+    static ReceiveOnly<Integer> primeFinder(ReceiveOnly<?> done, ReceiveOnly<Integer> intStream) {
+        Chan<Integer> primeStream = make();
+        go(() -> {
+            try {
+                for (int integer : intStream) {
+                    if (isPrime(integer) && select(onReceive(done), onSend(primeStream, integer)).index() == 0) {
+                        return;
+                    }
+                }
+            } finally {
+                primeStream.close();
+            }
+        });
+        return primeStream;
+    }
+
+    // fanIn: merges the streams into one. One goroutine per input stream forwards its values (multiplex); one more
+    // waits for all of them and then closes the merged stream, so the consumer's range ends exactly once.
+    static <T> ReceiveOnly<T> fanIn(ReceiveOnly<?> done, List<? extends ReceiveOnly<T>> channels) {
+        WaitGroup wg = new WaitGroup();
+        Chan<T> multiplexedStream = make();
+
+        wg.add(channels.size());
+        for (ReceiveOnly<T> c : channels) {
+            go(() -> {                                              // multiplex(c)
+                try {
+                    for (T i : c) {
+                        if (select(onReceive(done), onSend(multiplexedStream, i)).index() == 0) {
+                            return;
+                        }
+                    }
+                } finally {
+                    wg.done();
+                }
+            });
+        }
+
+        go(() -> {                                                  // wait for all the reads to complete
+            wg.await();
+            multiplexedStream.close();
+        });
+        return multiplexedStream;
+    }
+
+    // The search the book times. The book's random source is shared by repeatFn's single goroutine only, so a
+    // seeded java.util.Random is safe here and makes both runs draw the same numbers.
+    Duration search(int numFinders) {
+        Chan<Void> done = make();
+        try {                                                       // defer close(done)
+            long start = System.nanoTime();
+            Random random = new Random(seed);
+            ReceiveOnly<Integer> randIntStream = Pipeline.repeatFn(done, () -> random.nextInt(bound));
+
+            System.out.println("Spinning up " + numFinders + " prime finder" + (numFinders == 1 ? "." : "s."));
+            List<ReceiveOnly<Integer>> primeFinders = new ArrayList<>();
+            for (int i = 0; i < numFinders; i++) {
+                primeFinders.add(primeFinder(done, randIntStream)); // fan out
+            }
+            System.out.println("Primes:");
+            for (int prime : Pipeline.take(done, fanIn(done, primeFinders), primes)) {
+                System.out.println("  " + prime);
+            }
+            Duration took = Duration.ofNanos(System.nanoTime() - start);
+            System.out.println("Search took: " + Script.durationString(took, Duration.ofMillis(1)));
+            return took;
+        } finally {
+            done.close();
+        }
+    }
+
+    @Override
+    public Integer call() {
+        Script.require(spec, finders >= 1, "--finders must be at least 1, got " + finders);
+        Script.require(spec, primes >= 0, "--primes must not be negative, got " + primes);
+        Script.require(spec, bound >= 3, "--bound must be at least 3 (so that 2 can be drawn), got " + bound);
+        Duration single = search(1);
+        if (finders > 1) {
+            System.out.println();
+            Duration fannedOut = search(finders);
+            System.out.printf("Speed-up with %d finders: %.1fx%n", finders,
+                    (double) single.toNanos() / fannedOut.toNanos());
+        }
+        return 0;
+    }
+
+    public static void main(String... args) {
+        Script.run(new FanIn(), args);
+    }
+}
+
+// Output:
+// Spinning up 1 prime finder.
+// Primes:
+//   {prime}
+//   {prime}
+//   {prime}
+//   {prime}
+//   {prime}
+//   {prime}
+//   {prime}
+//   {prime}
+//   {prime}
+//   {prime}
+// Search took: {duration}
+//
+// Spinning up {int} prime finders.
+// Primes:
+//   {prime}
+//   {prime}
+//   {prime}
+//   {prime}
+//   {prime}
+//   {prime}
+//   {prime}
+//   {prime}
+//   {prime}
+//   {prime}
+// Search took: {duration}
+// Speed-up with {int} finders: {number}x

@@ -1,0 +1,75 @@
+package gochan;
+
+import java.io.PrintWriter;
+import java.time.Duration;
+import picocli.CommandLine;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.ParameterException;
+
+/**
+ * What every script shares: it runs the script's picocli command the way a Go program behaves, and it prints
+ * durations the way Go does. Unlike Go.java this file needs picocli, so every script that pulls it in with
+ * {@code //SOURCES} declares {@code //DEPS info.picocli:picocli}.
+ *
+ * <ul>
+ * <li>A bad option prints one line and exits with status 2, like Go's {@code flag} package (picocli would print the
+ *     whole usage text).
+ * <li>An exception escaping the command is a panic: "panic: ..." with the stack, and exit status 2.
+ * <li>When the command returns, every goroutine it started must end within a few seconds: a Go program would just
+ *     exit and take its leaked goroutines with it, so a leak would go unseen. Here it is reported, with the stacks
+ *     of what is still running, and the exit status is 3.
+ * </ul>
+ */
+public final class Script {
+    private Script() {}
+
+    static final Duration LEAK_BOUND = Duration.ofSeconds(5);
+
+    /** Runs the command with the arguments and exits with its status. */
+    public static void run(Object command, String... args) {
+        System.exit(execute(command, args));
+    }
+
+    /** Runs the command with the arguments and returns the exit status instead of exiting. */
+    public static int execute(Object command, String... args) {
+        CommandLine commandLine = new CommandLine(command)
+                .setParameterExceptionHandler((badOption, badArgs) -> {
+                    PrintWriter err = badOption.getCommandLine().getErr();
+                    err.println(badOption.getCommandLine().getCommandName() + ": " + badOption.getMessage()
+                            + " (see --help)");
+                    return 2;
+                })
+                .setExecutionExceptionHandler((panic, cl, parsed) -> {
+                    System.err.println(Go.panicReport(Thread.currentThread(), panic));
+                    return 2;
+                });
+        int status = commandLine.execute(args);
+        if (status == 0 && Go.goroutines() > 0) {
+            try {
+                Go.awaitGoroutines(0, LEAK_BOUND);
+            } catch (IllegalStateException leak) {
+                System.err.println("leak: " + leak.getMessage());
+                return 3;
+            }
+        }
+        return status;
+    }
+
+    /** Rejects an option value the way a bad option is rejected: one line, exit status 2. */
+    public static void require(CommandSpec spec, boolean valid, String complaint) {
+        if (!valid) {
+            throw new ParameterException(spec.commandLine(), complaint);
+        }
+    }
+
+    /** Go's {@code d.Round(unit).String()}: "812ms", "1.5s", "4s". */
+    public static String durationString(Duration duration, Duration unit) {
+        long units = Math.round((double) duration.toNanos() / unit.toNanos());
+        Duration rounded = unit.multipliedBy(units);
+        if (rounded.compareTo(Duration.ofSeconds(1)) < 0) {
+            return rounded.toMillis() + "ms";
+        }
+        String seconds = java.math.BigDecimal.valueOf(rounded.toMillis(), 3).stripTrailingZeros().toPlainString();
+        return seconds + "s";
+    }
+}

@@ -1,0 +1,121 @@
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+import static org.junit.jupiter.api.DynamicTest.dynamicTest;
+
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestFactory;
+
+/**
+ * Runs every catalog alias the way a user does ({@code ./jbang ALIAS@catalog}) and holds it to what its script
+ * documents: default options exit 0 and print the script's "// Output:" block; a bad option gets one line on
+ * standard error and exit status 2; {@code --help} prints the usage. So demos and their documented output cannot drift.
+ */
+class ScriptOutputTest {
+    /** Generous: a cold run compiles the script and may fetch its dependencies. */
+    static final long RUN_BOUND_SECONDS = 180;
+
+    static final Path ROOT = TestSupport.repositoryRoot();
+
+    record Run(int status, List<String> out, List<String> err) {
+        String describe() {
+            return "exit status " + status + "\n--- stdout\n" + String.join("\n", out)
+                    + "\n--- stderr\n" + String.join("\n", err);
+        }
+    }
+
+    /** Runs ./jbang with the arguments from the repository root, with a bound, capturing both streams. */
+    static Run jbang(String... args) throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>(List.of(ROOT.resolve("jbang").toString()));
+        command.addAll(List.of(args));
+        Path out = Files.createTempFile("script", ".out");
+        Path err = Files.createTempFile("script", ".err");
+        try {
+            Process process = new ProcessBuilder(command).directory(ROOT.toFile())
+                    .redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+            if (!process.waitFor(RUN_BOUND_SECONDS, TimeUnit.SECONDS)) {
+                process.descendants().forEach(ProcessHandle::destroyForcibly);
+                process.destroyForcibly();
+                fail(String.join(" ", command) + " did not finish within " + RUN_BOUND_SECONDS + " s\n--- stdout\n"
+                        + Files.readString(out) + "\n--- stderr\n" + Files.readString(err));
+            }
+            return new Run(process.exitValue(), Files.readAllLines(out), Files.readAllLines(err));
+        } finally {
+            Files.deleteIfExists(out);
+            Files.deleteIfExists(err);
+        }
+    }
+
+    /** alias -> script path, from catalog.json. */
+    static Map<String, Path> aliases() throws IOException {
+        JsonObject catalog = JsonParser.parseString(Files.readString(ROOT.resolve("catalog.json"))).getAsJsonObject();
+        Map<String, Path> aliases = new TreeMap<>();
+        for (var alias : catalog.getAsJsonObject("aliases").entrySet()) {
+            JsonObject entry = alias.getValue().getAsJsonObject();
+            aliases.put(alias.getKey(), ROOT.resolve(entry.get("script-ref").getAsString()));
+        }
+        return aliases;
+    }
+
+    @Test
+    void everyScriptHasAnAliasWithAUsageExample() throws IOException {
+        JsonObject catalog = JsonParser.parseString(Files.readString(ROOT.resolve("catalog.json"))).getAsJsonObject();
+        List<Path> scripts;
+        try (Stream<Path> files = Files.list(ROOT.resolve("scripts"))) {
+            scripts = files.filter(f -> f.toString().endsWith(".java")).sorted().toList();
+        }
+        assertFalse(scripts.isEmpty());
+        for (Path script : scripts) {
+            assertTrue(aliases().containsValue(script), script + " has no alias in catalog.json");
+        }
+        for (var alias : catalog.getAsJsonObject("aliases").entrySet()) {
+            String description = alias.getValue().getAsJsonObject().get("description").getAsString();
+            assertTrue(description.contains("jbang " + alias.getKey()),
+                    "the description of " + alias.getKey() + " shows no usage example: " + description);
+        }
+    }
+
+    @TestFactory
+    Stream<DynamicTest> everyAliasPrintsItsDocumentedOutput() throws IOException {
+        return aliases().entrySet().stream().map(alias -> dynamicTest(alias.getKey(), () -> {
+            ExpectedOutput expected = ExpectedOutput.of(alias.getValue());
+            Run run = jbang(alias.getKey() + "@catalog");
+            assertEquals(0, run.status(), run.describe());
+            assertNull(expected.mismatch(run.out()), () -> alias.getKey() + ": " + expected.mismatch(run.out()));
+        }));
+    }
+
+    @TestFactory
+    Stream<DynamicTest> everyAliasRejectsABadOptionInOneLine() throws IOException {
+        return aliases().keySet().stream().map(alias -> dynamicTest(alias, () -> {
+            Run run = jbang(alias + "@catalog", "--no-such-option");
+            List<String> complaint = run.err().stream().filter(line -> !line.startsWith("[jbang] ")).toList();
+            assertEquals(2, run.status(), run.describe());
+            assertEquals(1, complaint.size(), run.describe());
+            assertTrue(complaint.get(0).contains("--no-such-option"), run.describe());
+        }));
+    }
+
+    @TestFactory
+    Stream<DynamicTest> everyAliasExplainsItselfWithHelp() throws IOException {
+        return aliases().keySet().stream().map(alias -> dynamicTest(alias, () -> {
+            Run run = jbang(alias + "@catalog", "--help");
+            assertEquals(0, run.status(), run.describe());
+            assertTrue(run.out().get(0).startsWith("Usage: " + alias), run.describe());
+        }));
+    }
+}

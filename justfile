@@ -20,10 +20,11 @@ list:
 demos:
     #!/usr/bin/env bash
     set -euo pipefail
-    # `jbang alias list` prints each alias on an unindented line, its description and script indented below.
+    # `jbang alias list catalog` prints each alias as NAME@catalog on an unindented line, its description
+    # and script indented below.
     for alias in $(./jbang alias list catalog | grep -v '^[[:space:]]'); do
-        printf '\n=== %s ===\n' "$alias"
-        ./jbang "$alias@catalog"
+        printf '\n=== ./jbang %s ===\n' "$alias"
+        ./jbang "$alias"
     done
 
 # Run every test (JUnit 5 + jqwik); arguments filter by test class name: just test Select Chan

@@ -1,8 +1,13 @@
 package gochan;
 
 import java.io.PrintWriter;
+import java.math.BigDecimal;
 import java.time.Duration;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import picocli.CommandLine;
+import picocli.CommandLine.ITypeConverter;
+import picocli.CommandLine.TypeConversionException;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.ParameterException;
 
@@ -69,7 +74,41 @@ public final class Script {
         if (rounded.compareTo(Duration.ofSeconds(1)) < 0) {
             return rounded.toMillis() + "ms";
         }
-        String seconds = java.math.BigDecimal.valueOf(rounded.toMillis(), 3).stripTrailingZeros().toPlainString();
+        String seconds = BigDecimal.valueOf(rounded.toMillis(), 3).stripTrailingZeros().toPlainString();
         return seconds + "s";
+    }
+
+    private static final Pattern DURATION_PART = Pattern.compile("(\\d+(?:\\.\\d+)?)(ns|us|µs|ms|s|m|h)");
+
+    /** Go's {@code time.ParseDuration}, for non-negative durations: "100ms", "1.5s", "1h30m". Null if malformed. */
+    public static Duration parseDuration(String text) {
+        Matcher part = DURATION_PART.matcher(text);
+        Duration total = Duration.ZERO;
+        int end = 0;
+        while (part.find() && part.start() == end) {
+            BigDecimal nanosPerUnit = BigDecimal.valueOf(switch (part.group(2)) {
+                case "ns" -> 1L;
+                case "us", "µs" -> 1_000L;
+                case "ms" -> 1_000_000L;
+                case "s" -> 1_000_000_000L;
+                case "m" -> 60_000_000_000L;
+                default -> 3_600_000_000_000L;
+            });
+            total = total.plusNanos(new BigDecimal(part.group(1)).multiply(nanosPerUnit).longValue());
+            end = part.end();
+        }
+        return end > 0 && end == text.length() ? total : null;
+    }
+
+    /** Lets a picocli option take a Go duration: {@code @Option(names = "--timeout", converter = GoDuration.class)}. */
+    public static final class GoDuration implements ITypeConverter<Duration> {
+        @Override
+        public Duration convert(String value) {
+            Duration duration = parseDuration(value);
+            if (duration == null) {
+                throw new TypeConversionException("'" + value + "' is not a duration like 100ms, 1.5s or 1h30m");
+            }
+            return duration;
+        }
     }
 }

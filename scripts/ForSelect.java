@@ -1,0 +1,132 @@
+///usr/bin/env jbang "$0" "$@" ; exit $?
+//DESCRIPTION The for-select loop: sending iteration values until done, and looping on work with a default case until done.
+//JAVA 21+
+//DEPS info.picocli:picocli:4.7.7
+//SOURCES gochan/Go.java
+//SOURCES gochan/Script.java
+
+import static gochan.Go.*;
+
+import gochan.Script;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+// The for-select loop: a loop (infinite, or over a range) with a select inside, one of whose cases is `<-done`.
+// It comes in two shapes: sending values out on a channel until told to stop, and doing work that cannot wait on
+// a channel, checking between two units of work whether it has been told to stop.
+@Command(name = "forselect", mixinStandardHelpOptions = true, version = "forselect 1.0",
+        description = "The two shapes of the for-select loop, each stopped by closing done.")
+public class ForSelect implements Callable<Integer> {
+
+    @Option(names = "--values", split = ",", paramLabel = "VALUE",
+            description = "The values sendValues sends (default: ${DEFAULT-VALUE}).")
+    List<String> values = List.of("a", "b", "c");
+
+    @Option(names = "--work-for-ms", paramLabel = "MS",
+            description = "Milliseconds before done closes and the worker stops (default: ${DEFAULT-VALUE}).")
+    long workForMillis = 200;
+
+    @Spec
+    CommandSpec spec;
+
+    // sendValues, shape 1: `for _, s := range values { select { case <-done: return; case stringStream <- s: } }`.
+    // Each send can be abandoned: if nobody takes the value and done closes, the goroutine returns.
+    static ReceiveOnly<String> sendValues(ReceiveOnly<?> done, List<String> values) {
+        Chan<String> stringStream = make();
+        go(() -> {
+            try {                                                   // defer close(stringStream)
+                for (String s : values) {
+                    switch (select(onReceive(done), onSend(stringStream, s)).index()) {
+                        case 0 -> { return; }                       // case <-done: return
+                        case 1 -> { }                               // case stringStream <- s:
+                    }
+                }
+            } finally {
+                stringStream.close();
+            }
+        });
+        return stringStream;
+    }
+
+    // One unit of work that does not block on any channel (the book's "non-preemptable work"): here, some
+    // arithmetic that a select cannot interrupt halfway.
+    static long unitOfWork(long seed) {
+        long x = seed;
+        for (int i = 0; i < 10_000; i++) {
+            x = x * 6364136223846793005L + 1442695040888963407L;
+        }
+        return x;
+    }
+
+    // workUntilDone, shape 2: `for { select { case <-done: return; default: }; /* work */ }`. The default case
+    // makes the select a non-blocking check, so the loop keeps working until done is closed. It sends how many
+    // units it completed on its result channel, then closes it.
+    static ReceiveOnly<Long> workUntilDone(ReceiveOnly<?> done) {
+        Chan<Long> unitsDone = make(1);
+        go(() -> {
+            long units = 0;
+            long x = 1;
+            try {
+                while (true) {
+                    if (select(onReceive(done), onDefault()).index() == 0) {
+                        unitsDone.send(units);                      // buffered: never blocks
+                        return;                                     // case <-done: return
+                    }
+                    x = unitOfWork(x);                              // default: fall through to the work
+                    units++;
+                }
+            } finally {
+                unitsDone.close();
+            }
+        });
+        return unitsDone;
+    }
+
+    @Override
+    public Integer call() {
+        Script.require(spec, workForMillis > 0, "--work-for-ms must be positive, got " + workForMillis);
+
+        System.out.println("Sending iteration values until done:");
+        Chan<Void> done = make();
+        for (String s : sendValues(done, values)) {
+            System.out.println(s);
+        }
+        done.close();
+
+        // The same stage, stopped early: read one value, close done, and the stage gives up on the rest. It may
+        // still hand over a value or two it was offering when done closed (select picks at random between two
+        // ready cases), so drain the stream until the stage closes it.
+        Chan<Void> stop = make();
+        ReceiveOnly<String> stringStream = sendValues(stop, values);
+        System.out.println("Read " + stringStream.receive() + ", then closed done.");
+        stop.close();
+        for (String ignored : stringStream) { }
+        System.out.println("sendValues stopped and closed its stream.");
+
+        System.out.println("Looping on work with a default case until done:");
+        Chan<Void> workDone = make();
+        afterFunc(Duration.ofMillis(workForMillis), workDone::close); // time.AfterFunc(d, func() { close(done) })
+        long units = workUntilDone(workDone).receive();
+        System.out.println(units > 0 ? "Did some units of work before done closed." : "Did no work at all?");
+        return 0;
+    }
+
+    public static void main(String... args) {
+        Script.run(new ForSelect(), args);
+    }
+}
+
+// Output:
+// Sending iteration values until done:
+// a
+// b
+// c
+// Read a, then closed done.
+// sendValues stopped and closed its stream.
+// Looping on work with a default case until done:
+// Did some units of work before done closed.

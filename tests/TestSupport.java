@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import net.jqwik.api.lifecycle.AroundTryHook;
+import net.jqwik.api.lifecycle.PropagationMode;
 import net.jqwik.api.lifecycle.TryExecutionResult;
 import net.jqwik.api.lifecycle.TryExecutor;
 import net.jqwik.api.lifecycle.TryLifecycleContext;
@@ -70,6 +71,11 @@ final class TestSupport {
         @Override
         public void afterEach(ExtensionContext context) {
             assertNoGoroutineLeft(context.getStore(NAMESPACE).get("baseline", Integer.class));
+        }
+
+        @Override
+        public PropagationMode propagateTo() {
+            return PropagationMode.ALL_DESCENDANTS; // on a class, jqwik applies a hook to its tries only when told so
         }
 
         @Override

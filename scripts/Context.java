@@ -1,0 +1,405 @@
+///usr/bin/env jbang "$0" "$@" ; exit $?
+//DESCRIPTION Go's context package at work: the book's greeting/farewell program with a done channel, then with withCancel and withTimeout, then failing fast on the deadline; and request-scoped values with typed keys.
+//JAVA 21+
+//DEPS info.picocli:picocli:4.7.7
+//SOURCES gochan/Go.java
+//SOURCES gochan/Context.java
+//SOURCES gochan/Script.java
+
+import static gochan.Context.*;
+import static gochan.Go.*;
+
+import gochan.Script;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.ITypeConverter;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.TypeConversionException;
+
+// The context package: a done channel with extra bells and whistles. A Context is passed down the call graph as the
+// first parameter of every function; it tells them when to give up (cancelled by whoever holds its cancel function,
+// or by its deadline, and always when its parent is) and why (err()), and it carries request-scoped values.
+//
+// The book's example: a program prints a greeting and a farewell at the same time, and both look up the locale,
+// which is slow. It is shown four times: (1) with a done channel; (2) with a context, where genGreeting gives up on
+// the lookup after a timeout, and its failure cancels the sibling genFarewell; (3) where locale checks the deadline
+// up front and fails at once if the lookup cannot finish in time; (4) values in a context, with typed keys.
+//
+// Go writes `ctx context.Context`; here it is `gochan.Context ctx`, because this script's own class is named Context.
+@Command(name = "context", mixinStandardHelpOptions = true, version = "context 1.0",
+        description = "The greeting/farewell program with a done channel, withCancel, withTimeout and a deadline "
+                + "check; then request-scoped values.")
+public class Context implements Callable<Integer> {
+
+    @Option(names = "--timeout", defaultValue = "1s", converter = GoDuration.class,
+            description = "How long genGreeting waits for the locale in versions 2 and 3 (default: ${DEFAULT-VALUE}).")
+    Duration timeout;
+
+    @Option(names = "--lookup", defaultValue = "1m", converter = GoDuration.class,
+            description = "How long a locale lookup takes in versions 2 and 3 (default: ${DEFAULT-VALUE}, as in the book).")
+    Duration lookup;
+
+    @Option(names = "--short-lookup", defaultValue = "100ms", converter = GoDuration.class,
+            description = "How long a lookup takes in version 1, which has no timeout and would wait out a whole "
+                    + "minute (default: ${DEFAULT-VALUE}).")
+    Duration shortLookup;
+
+    @Spec
+    CommandSpec spec;
+
+    // ---- 1. With a done channel --------------------------------------------------------------------------
+
+    // Both lookups take their full time: a done channel can stop them, but nothing here gives up after a timeout,
+    // and nothing lets a failing greeting cancel the farewell. That takes more channels and more plumbing.
+    static class DoneChannel {
+        final Duration lookup;
+
+        DoneChannel(Duration lookup) {
+            this.lookup = lookup;
+        }
+
+        void main() {
+            WaitGroup wg = new WaitGroup();
+            Chan<Void> done = make();
+            try {                                                   // defer close(done)
+                wg.add(1);
+                go(() -> {
+                    try {                                           // defer wg.Done()
+                        printGreeting(done);
+                    } catch (Exception err) {
+                        System.out.println(err.getMessage());
+                    } finally {
+                        wg.done();
+                    }
+                });
+                wg.add(1);
+                go(() -> {
+                    try {
+                        printFarewell(done);
+                    } catch (Exception err) {
+                        System.out.println(err.getMessage());
+                    } finally {
+                        wg.done();
+                    }
+                });
+                wg.await();
+            } finally {
+                done.close();
+            }
+        }
+
+        void printGreeting(ReceiveOnly<?> done) throws Exception {
+            System.out.printf("%s world!%n", genGreeting(done));
+        }
+
+        void printFarewell(ReceiveOnly<?> done) throws Exception {
+            System.out.printf("%s world!%n", genFarewell(done));
+        }
+
+        String genGreeting(ReceiveOnly<?> done) throws Exception {
+            if (locale(done).equals("EN/US")) {
+                return "hello";
+            }
+            throw new Exception("unsupported locale");
+        }
+
+        String genFarewell(ReceiveOnly<?> done) throws Exception {
+            if (locale(done).equals("EN/US")) {
+                return "goodbye";
+            }
+            throw new Exception("unsupported locale");
+        }
+
+        // locale: a slow lookup that gives up when done is closed.
+        // Fixed from the book: `case <-time.After(1 * time.Minute)` leaves its timer running for the whole minute
+        // when done wins (until Go 1.23 collected unreferenced timers). A timer that is stopped on the way out is
+        // released at once.
+        String locale(ReceiveOnly<?> done) throws Exception {
+            Timer lookupTimer = newTimer(lookup);
+            try {                                                   // defer lookupTimer.Stop()
+                if (select(onReceive(done), onReceive(lookupTimer.c())).index() == 0) {
+                    throw new Exception("canceled");                // case <-done: return "", fmt.Errorf("canceled")
+                }
+            } finally {
+                lookupTimer.stop();
+            }
+            return "EN/US";
+        }
+    }
+
+    // ---- 2. With a context: withCancel in main, withTimeout in genGreeting ---------------------------------
+
+    // main derives a cancellable context; when printGreeting fails it calls cancel, which also cancels
+    // printFarewell's lookup. genGreeting derives a child with a timeout, so that its lookup gives up after
+    // `timeout` instead of waiting the whole `lookup`. Its error is DeadlineExceeded; the farewell's is Canceled.
+    static class WithContext {
+        final Duration lookup;
+        final Duration timeout;
+
+        WithContext(Duration lookup, Duration timeout) {
+            this.lookup = lookup;
+            this.timeout = timeout;
+        }
+
+        void main() {
+            WaitGroup wg = new WaitGroup();
+            Cancelable c = withCancel(background());                // ctx, cancel := context.WithCancel(
+            gochan.Context ctx = c.ctx();                           //     context.Background())
+            CancelFunc cancel = c.cancel();
+            try {                                                   // defer cancel()
+                wg.add(1);
+                go(() -> {
+                    try {
+                        printGreeting(ctx);
+                    } catch (Exception err) {
+                        System.out.printf("cannot print greeting: %s%n", err.getMessage());
+                        cancel.cancel();                            // the greeting failed: cancel the farewell
+                    } finally {
+                        wg.done();
+                    }
+                });
+                wg.add(1);
+                go(() -> {
+                    try {
+                        printFarewell(ctx);
+                    } catch (Exception err) {
+                        System.out.printf("cannot print farewell: %s%n", err.getMessage());
+                    } finally {
+                        wg.done();
+                    }
+                });
+                wg.await();
+            } finally {
+                cancel.cancel();
+            }
+        }
+
+        void printGreeting(gochan.Context ctx) throws Exception {
+            System.out.printf("%s world!%n", genGreeting(ctx));
+        }
+
+        void printFarewell(gochan.Context ctx) throws Exception {
+            System.out.printf("%s world!%n", genFarewell(ctx));
+        }
+
+        // genGreeting: gives the lookup at most `timeout`. The child context is cancelled when the timeout passes,
+        // or when main cancels ctx, whichever comes first; its own cancel, on the way out, stops its timer.
+        String genGreeting(gochan.Context ctx) throws Exception {
+            Cancelable c = withTimeout(ctx, timeout);               // ctx, cancel := context.WithTimeout(ctx, 1*time.Second)
+            try {                                                   // defer cancel()
+                if (locale(c.ctx()).equals("EN/US")) {
+                    return "hello";
+                }
+                throw new Exception("unsupported locale");
+            } finally {
+                c.cancel().cancel();
+            }
+        }
+
+        String genFarewell(gochan.Context ctx) throws Exception {
+            if (locale(ctx).equals("EN/US")) {
+                return "goodbye";
+            }
+            throw new Exception("unsupported locale");
+        }
+
+        // locale: a slow lookup that gives up when ctx is done, and says why: `throw ctx.err()` is Go's
+        // `return "", ctx.Err()`, and the error is Canceled or DeadlineExceeded.
+        String locale(gochan.Context ctx) throws Exception {
+            Timer lookupTimer = newTimer(lookup);
+            try {
+                if (select(onReceive(ctx.done()), onReceive(lookupTimer.c())).index() == 0) {
+                    throw ctx.err();                                // case <-ctx.Done(): return "", ctx.Err()
+                }
+            } finally {
+                lookupTimer.stop();
+            }
+            return "EN/US";
+        }
+    }
+
+    // ---- 3. locale checks the deadline first ---------------------------------------------------------------
+
+    // The same program, but locale looks at the deadline before it starts: if the lookup cannot finish in time it
+    // fails at once, instead of spending the whole timeout on a call that is bound to be cut off. The catch, as the
+    // book says: the function must know how long its work will take, which is hard to know.
+    static class FailFast extends WithContext {
+        FailFast(Duration lookup, Duration timeout) {
+            super(lookup, timeout);
+        }
+
+        @Override
+        String locale(gochan.Context ctx) throws Exception {
+            Optional<Instant> deadline = ctx.deadline();
+            if (deadline.isPresent() && !deadline.get().isAfter(Instant.now().plus(lookup))) {
+                throw DeadlineExceeded;                             // return "", context.DeadlineExceeded
+            }
+            return super.locale(ctx);
+        }
+    }
+
+    // ---- 4. Request-scoped values ------------------------------------------------------------------------
+
+    // Values in a context are for request-scoped data that crosses API boundaries (a user id, an auth token, a trace
+    // id), not for optional parameters. The seed's rules: the data should transit process or API boundaries, be
+    // immutable, be data rather than types with methods, trend toward simple types, and decorate operations rather
+    // than drive them.
+    static class Values {
+
+        // The book's first try uses strings as keys, and so does a library the request passes through: both write
+        // "userID", and the later one wins. staticcheck flags string keys for this reason (SA1029).
+        static void processRequestWithStringKeys(String userID, String authToken) {
+            gochan.Context ctx = withValue(background(), "userID", userID);
+            ctx = withValue(ctx, "authToken", authToken);
+            System.out.print("string keys: ");
+            handleResponseWithStringKeys(ctx);
+            System.out.print("string keys, and a library also sets \"userID\": ");
+            handleResponseWithStringKeys(Library.withStringKey(ctx));
+        }
+
+        static void handleResponseWithStringKeys(gochan.Context ctx) {
+            System.out.printf("handling response for %s (%s)%n", ctx.value("userID"), ctx.value("authToken"));
+        }
+
+        // The fix: an unexported key type, here a private enum (Go: `type ctxKey int` with constants ctxUserID and
+        // ctxAuthToken). Keys of different types never compare equal, so no other package's key can collide with
+        // these, and the typed accessors userID and authToken are the only way in.
+        private enum ctxKey { userID, authToken }
+
+        static String userID(gochan.Context ctx) {
+            return (String) ctx.value(ctxKey.userID);              // c.Value(ctxUserID).(string)
+        }
+
+        static String authToken(gochan.Context ctx) {
+            return (String) ctx.value(ctxKey.authToken);
+        }
+
+        static void processRequest(String userID, String authToken) {
+            gochan.Context ctx = withValue(background(), ctxKey.userID, userID);
+            ctx = withValue(ctx, ctxKey.authToken, authToken);
+            System.out.print("typed keys: ");
+            handleResponse(ctx);
+            System.out.print("typed keys, and a library also sets its userID: ");
+            handleResponse(Library.withTypedKey(ctx));
+        }
+
+        static void handleResponse(gochan.Context ctx) {
+            System.out.printf("handling response for %s (auth: %s)%n", userID(ctx), authToken(ctx));
+        }
+
+        // Another package on the request's path that stores a user id of its own (a number, in its own sense).
+        // Java's `private` is per top-level class, so within this one file it keeps nothing out; in a real program
+        // this is another class, and its key type is private to it.
+        static final class Library {
+            private enum key { userID }
+
+            static gochan.Context withStringKey(gochan.Context ctx) {
+                return withValue(ctx, "userID", 42);
+            }
+
+            static gochan.Context withTypedKey(gochan.Context ctx) {
+                return withValue(ctx, key.userID, 42);
+            }
+        }
+    }
+
+    // ---- main --------------------------------------------------------------------------------------------
+
+    static Duration since(long startNanos) {
+        return Duration.ofNanos(System.nanoTime() - startNanos);
+    }
+
+    @Override
+    public Integer call() {
+        Script.require(spec, timeout.isPositive(), "--timeout must be positive");
+        Script.require(spec, lookup.isPositive(), "--lookup must be positive");
+        Script.require(spec, !shortLookup.isNegative(), "--short-lookup must not be negative");
+
+        System.out.println("== 1. a done channel: both lookups take their time ==");
+        long start = System.nanoTime();
+        new DoneChannel(shortLookup).main();
+        System.out.println("took " + Script.durationString(since(start), Duration.ofMillis(100)));
+
+        System.out.println("== 2. withCancel and withTimeout: genGreeting gives up, and cancels genFarewell ==");
+        start = System.nanoTime();
+        new WithContext(lookup, timeout).main();
+        Duration took = since(start);
+        System.out.println(took.compareTo(timeout) >= 0 && took.compareTo(lookup) < 0
+                ? "gave up when the timeout passed, long before a lookup would end"
+                : "took " + Script.durationString(took, Duration.ofMillis(100)));
+
+        System.out.println("== 3. locale checks the deadline first, and fails at once ==");
+        start = System.nanoTime();
+        new FailFast(lookup, timeout).main();
+        took = since(start);
+        System.out.println(took.compareTo(timeout) < 0 && took.compareTo(lookup) < 0
+                ? "gave up at once, without waiting for the timeout"
+                : "took " + Script.durationString(took, Duration.ofMillis(100)));
+
+        System.out.println("== 4. request-scoped values ==");
+        Values.processRequestWithStringKeys("jane", "abc123");
+        Values.processRequest("jane", "abc123");
+
+        // Every cancel released its timer at once, and every goroutine ended: nothing is left behind.
+        awaitGoroutines(0, Duration.ofSeconds(5));
+        System.out.println("left running: " + goroutines() + " goroutines, " + timers() + " timers");
+        return 0;
+    }
+
+    // Durations as Go's flag package takes them: 100ms, 1.5s, 1m.
+    static final class GoDuration implements ITypeConverter<Duration> {
+        private static final Pattern FORMAT = Pattern.compile("(\\d+(?:\\.\\d+)?)(ns|us|µs|ms|s|m|h)");
+
+        @Override
+        public Duration convert(String value) {
+            Matcher m = FORMAT.matcher(value);
+            if (!m.matches()) {
+                throw new TypeConversionException("not a duration like 100ms, 1.5s or 1m: '" + value + "'");
+            }
+            long unitNanos = switch (m.group(2)) {
+                case "ns" -> 1L;
+                case "us", "µs" -> 1_000L;
+                case "ms" -> 1_000_000L;
+                case "s" -> 1_000_000_000L;
+                case "m" -> 60_000_000_000L;
+                default -> 3_600_000_000_000L;
+            };
+            return Duration.ofNanos(Math.round(Double.parseDouble(m.group(1)) * unitNanos));
+        }
+    }
+
+    public static void main(String... args) {
+        Script.run(new Context(), args);
+    }
+}
+
+// Version 1's two lines come from two goroutines that finish at the same moment, in either order, so the lines are
+// compared as a set, as Go's Example tests do; in a run they appear in the order below, except that the goodbye may
+// come first.
+//
+// Unordered output:
+// == 1. a done channel: both lookups take their time ==
+// hello world!
+// goodbye world!
+// took {duration}
+// == 2. withCancel and withTimeout: genGreeting gives up, and cancels genFarewell ==
+// cannot print greeting: context deadline exceeded
+// cannot print farewell: context canceled
+// gave up when the timeout passed, long before a lookup would end
+// == 3. locale checks the deadline first, and fails at once ==
+// cannot print greeting: context deadline exceeded
+// cannot print farewell: context canceled
+// gave up at once, without waiting for the timeout
+// == 4. request-scoped values ==
+// string keys: handling response for jane (abc123)
+// string keys, and a library also sets "userID": handling response for 42 (abc123)
+// typed keys: handling response for jane (auth: abc123)
+// typed keys, and a library also sets its userID: handling response for jane (auth: abc123)
+// left running: 0 goroutines, 0 timers

@@ -1,0 +1,599 @@
+package gochan;
+
+import static gochan.Go.go;
+import static gochan.Go.onDefault;
+import static gochan.Go.onReceive;
+import static gochan.Go.select;
+
+import gochan.Go.Chan;
+import gochan.Go.Panic;
+import gochan.Go.ReceiveOnly;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashSet;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * Go's {@code context} package: a deadline, a cancellation signal and request-scoped values, carried down a call
+ * graph. It has two purposes: cancelling branches of the call graph, and a bag of request-scoped data.
+ *
+ * <pre>{@code
+ * var c = Context.withTimeout(ctx, Duration.ofSeconds(1));  // ctx, cancel := context.WithTimeout(ctx, time.Second)
+ * try {                                                     // defer cancel()
+ *     switch (select(onReceive(c.ctx().done()), onReceive(results)).index()) {
+ *         case 0 -> throw c.ctx().err();                    // case <-ctx.Done(): return ctx.Err()
+ *         case 1 -> { ... }
+ *     }
+ * } finally {
+ *     c.cancel().cancel();
+ * }
+ * }</pre>
+ *
+ * <p>Go's rules for programs that use contexts, which static analysis in Go checks and which hold here too:
+ * <ul>
+ * <li>Pass a Context explicitly, as the <b>first parameter</b> of each function that needs it, named {@code ctx}.
+ *     Do not store it in a field. Do not pass null, even where a function permits it: pass {@link #todo()} when
+ *     unsure which Context to use.
+ * <li>Call the cancel function on every path once the work is done ({@code defer cancel()}: here a
+ *     {@code finally}). Cancelling releases the context's resources: its timer and its place in its parent.
+ * <li>Use values only for request-scoped data that crosses processes and API boundaries, not to pass optional
+ *     parameters to functions (see {@link #withValue}).
+ * <li>The same Context may be handed to any number of goroutines: every method is safe to call from any thread.
+ * </ul>
+ *
+ * <p>A Context is immutable: a function that receives one can neither cancel it nor change it. It derives a child
+ * instead ({@code withCancel}, {@code withDeadline}, {@code withTimeout}, {@code withValue}), and only the holder of
+ * the child's cancel function can cancel the child. Cancelling a context cancels all of its descendants, never its
+ * parent or its siblings.
+ *
+ * <p>So a context covers the three sides of cancelling a goroutine: its parent may want to cancel it; it may want to
+ * cancel its own children; and its blocking operations must be pre-emptable, which they are when they select on
+ * {@code ctx.done()} beside their work. (The seed garbles this into "the three ways a goroutine gets terminated".)
+ */
+public interface Context {
+
+    /** When work done for this context should be cancelled, or empty if no deadline is set. Go's Deadline(). */
+    Optional<Instant> deadline();
+
+    /**
+     * A channel that is closed when work done for this context should be cancelled: by a cancel function, by the
+     * deadline, or because the parent was. For {@code select(onReceive(ctx.done()), ...)}. It is null (Go's nil
+     * channel: a select case on it is never ready) for a context that can never be cancelled, such as
+     * {@link #background()}; use it in a select, or with the static {@code Go.receive}, not as {@code done().receive()}.
+     */
+    ReceiveOnly<Void> done();
+
+    /** Null until done() is closed; then {@link #Canceled} or {@link #DeadlineExceeded}, the same value forever. */
+    ContextError err();
+
+    /** The value the nearest {@code withValue} above this context stored under key, or null if none did. */
+    Object value(Object key);
+
+    // =====================================================================================================
+    // Errors
+    // =====================================================================================================
+
+    /**
+     * The two values {@code err()} can have, Go's {@code context.Canceled} and {@code context.DeadlineExceeded}.
+     * There is one instance of each, compared with {@code ==} as Go compares error variables. They are exceptions
+     * so that Java code can {@code throw ctx.err()} where Go code would {@code return ctx.Err()}; being values, they
+     * carry no stack trace.
+     */
+    final class ContextError extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+        private final boolean timeout;
+
+        private ContextError(String message, boolean timeout) {
+            super(message, null, false, false); // no stack trace: one shared instance is thrown from everywhere
+            this.timeout = timeout;
+        }
+
+        /** Go's {@code Timeout() bool}: true for DeadlineExceeded, as for a network timeout. */
+        public boolean timeout() {
+            return timeout;
+        }
+
+        /** Go's {@code err.Error()}: "context canceled", so that printing an error reads as in Go. */
+        @Override
+        public String toString() {
+            return getMessage();
+        }
+    }
+
+    /** The error err() returns when the context was cancelled. */
+    ContextError Canceled = new ContextError("context canceled", false);
+
+    /** The error err() returns when the context's deadline passed. */
+    ContextError DeadlineExceeded = new ContextError("context deadline exceeded", true);
+
+    // =====================================================================================================
+    // The roots: Background and TODO
+    // =====================================================================================================
+
+    /**
+     * An empty context: never cancelled, no deadline, no values. The root of every tree of contexts: in main, in
+     * initialisation, in tests, and as the top-level context of an incoming request. (Fixed from the seed, which
+     * files Background under "not for prod": it is the production root. Only TODO is a placeholder.)
+     */
+    static Context background() {
+        return EmptyCtx.BACKGROUND;
+    }
+
+    /** Also empty: a placeholder where it is not yet clear which context to use, or none is passed in yet. */
+    static Context todo() {
+        return EmptyCtx.TODO;
+    }
+
+    // =====================================================================================================
+    // Cancellation: WithCancel, WithCancelCause, Cause
+    // =====================================================================================================
+
+    /** Go's CancelFunc: tells the work to stop, does not wait for it to stop. Idempotent; safe from any thread. */
+    @FunctionalInterface
+    interface CancelFunc {
+        void cancel();
+    }
+
+    /** Go's CancelCauseFunc (Go 1.20): cancels like CancelFunc and records why. */
+    @FunctionalInterface
+    interface CancelCauseFunc {
+        void cancel(Exception cause);
+    }
+
+    /** Go's two results {@code ctx, cancel}. */
+    record Cancelable(Context ctx, CancelFunc cancel) {}
+
+    /** Go's two results {@code ctx, cancel} of WithCancelCause. */
+    record CancelableWithCause(Context ctx, CancelCauseFunc cancel) {}
+
+    /** A child whose done() closes when cancel is called or when the parent's done() closes, whichever is first. */
+    static Cancelable withCancel(Context parent) {
+        CancelCtx c = CancelCtx.withCancel(parent);
+        return new Cancelable(c, () -> c.cancel(true, Canceled, null));
+    }
+
+    /** Like withCancel, but cancel(cause) records a cause, which {@link #cause} returns; err() is still Canceled. */
+    static CancelableWithCause withCancelCause(Context parent) {
+        CancelCtx c = CancelCtx.withCancel(parent);
+        return new CancelableWithCause(c, cause -> c.cancel(true, Canceled, cause));
+    }
+
+    /**
+     * Why c was cancelled: the cause given to the first CancelCauseFunc that cancelled c or an ancestor, or else
+     * c.err() (so DeadlineExceeded for a deadline). Null while c is not cancelled.
+     */
+    static Exception cause(Context c) {
+        CancelCtx cc = CancelCtx.parentCancelCtx(c);
+        if (cc == null) {
+            return c.err(); // not derived from a cancellable context of this file: no cause beyond err()
+        }
+        cc.mu.lock();
+        try {
+            return cc.cause;
+        } finally {
+            cc.mu.unlock();
+        }
+    }
+
+    // =====================================================================================================
+    // Deadlines: WithDeadline, WithTimeout
+    // =====================================================================================================
+
+    /**
+     * A child that is also cancelled when the clock passes {@code deadline} (err() is then DeadlineExceeded). If
+     * the parent's deadline is earlier, the child keeps the parent's: a deadline can only move closer. Cancel it as
+     * soon as the work is done: that stops its timer at once.
+     */
+    static Cancelable withDeadline(Context parent, Instant deadline) {
+        if (parent == null) {
+            throw new Panic("cannot create context from nil parent");
+        }
+        Optional<Instant> current = parent.deadline();
+        if (current.isPresent() && current.get().isBefore(deadline)) {
+            return withCancel(parent); // the current deadline is already sooner than the new one
+        }
+        TimerCtx c = new TimerCtx(parent, deadline);
+        c.propagateCancel();
+        Duration dur = Duration.between(Instant.now(), deadline);
+        if (dur.isNegative() || dur.isZero()) {
+            c.cancel(true, DeadlineExceeded, null); // the deadline has already passed
+            return new Cancelable(c, () -> c.cancel(false, Canceled, null));
+        }
+        c.mu.lock();
+        try {
+            if (c.err == null) { // the parent may have been cancelled in the meantime: then no timer is needed
+                c.timer = Go.afterFunc(dur, () -> c.cancel(true, DeadlineExceeded, null));
+            }
+        } finally {
+            c.mu.unlock();
+        }
+        return new Cancelable(c, () -> c.cancel(true, Canceled, null));
+    }
+
+    /** {@code withDeadline(parent, now + timeout)}. */
+    static Cancelable withTimeout(Context parent, Duration timeout) {
+        return withDeadline(parent, Instant.now().plus(timeout));
+    }
+
+    // =====================================================================================================
+    // Values: WithValue
+    // =====================================================================================================
+
+    /**
+     * A child that carries {@code val} under {@code key}. Go's guidance, and the seed's five rules, for what belongs
+     * in a context:
+     * <ol>
+     * <li>The data should transit process or API boundaries (a request id, a user's identity, a trace span).
+     * <li>The data should be immutable.
+     * <li>The data should be data, not types with methods.
+     * <li>The data should trend toward simple types.
+     * <li>The data should help decorate operations, not drive them: if a function cannot work without it, it is a
+     *     parameter, not a context value. Context values are not for optional parameters.
+     * </ol>
+     *
+     * <p>Keys are compared the way Go compares interface values: equal only if they have the same class and are
+     * equal. A package should never use a String as its key (another package may use the same string); it
+     * declares a private key type, such as {@code private enum ctxKey { userID }} or a private record, so no other
+     * code can even name its keys. Go panics for keys without ==; the Java trap is an array, whose equals is
+     * identity, so arrays are refused the same way.
+     */
+    static Context withValue(Context parent, Object key, Object val) {
+        if (parent == null) {
+            throw new Panic("cannot create context from nil parent");
+        }
+        if (key == null) {
+            throw new Panic("nil key");
+        }
+        if (key.getClass().isArray()) {
+            throw new Panic("key is not comparable");
+        }
+        return new ValueCtx(parent, key, val);
+    }
+
+    // =====================================================================================================
+    // AfterFunc (Go 1.21)
+    // =====================================================================================================
+
+    /** Go's {@code stop func() bool}. */
+    @FunctionalInterface
+    interface StopFunc {
+        /** Stops f from running; true if that happened, false if f already started or stop was called before. */
+        boolean stop();
+    }
+
+    /** Runs f in its own goroutine once ctx is done (at once if it already is), unless stopped first. */
+    static StopFunc afterFunc(Context ctx, Runnable f) {
+        if (ctx == null) {
+            throw new Panic("cannot create context from nil parent");
+        }
+        AfterFuncCtx a = new AfterFuncCtx(ctx, f);
+        a.propagateCancel();
+        return () -> {
+            if (!a.once.compareAndSet(false, true)) {
+                return false;
+            }
+            a.cancel(true, Canceled, null); // detach from ctx: nothing is left waiting for it
+            return true;
+        };
+    }
+}
+
+/*
+ * Implementation, following Go's src/context/context.go. The package-private classes below are the concrete
+ * contexts; the interface above is all that callers see.
+ *
+ * A cancellable context (CancelCtx, and TimerCtx and AfterFuncCtx, which extend it) registers itself in the
+ * children of the nearest cancellable context above it. Cancelling one: under its lock, record the error, close
+ * done, and cancel every child (each child takes its own lock while the parent's is held: locks are always taken
+ * from parent to child, never the other way, so there is no lock-order cycle); then, without the lock, remove
+ * itself from its parent's children, so that a cancelled child is not kept alive by a long-lived parent.
+ */
+
+/** background() and todo(): never cancelled, no values, no deadline. */
+final class EmptyCtx implements Context {
+    static final EmptyCtx BACKGROUND = new EmptyCtx("context.Background");
+    static final EmptyCtx TODO = new EmptyCtx("context.TODO");
+
+    private final String name;
+
+    private EmptyCtx(String name) {
+        this.name = name;
+    }
+
+    @Override
+    public Optional<Instant> deadline() {
+        return Optional.empty();
+    }
+
+    @Override
+    public ReceiveOnly<Void> done() {
+        return null; // Go's nil channel: never closed
+    }
+
+    @Override
+    public Context.ContextError err() {
+        return null;
+    }
+
+    @Override
+    public Object value(Object key) {
+        return null;
+    }
+
+    @Override
+    public String toString() {
+        return name;
+    }
+}
+
+/** A context that can be cancelled; cancelling it cancels its children. Go's cancelCtx. */
+class CancelCtx implements Context {
+    final Context parent;
+    private final Chan<Void> done = Go.make(); // closed by the first cancel
+
+    final ReentrantLock mu = new ReentrantLock(); // guards the three fields below (and TimerCtx.timer)
+    private Set<CancelCtx> children;              // the cancellable contexts just below; set to null by the first cancel
+    Context.ContextError err;                     // set by the first cancel
+    Exception cause;                              // set by the first cancel
+
+    CancelCtx(Context parent) {
+        this.parent = parent;
+    }
+
+    static CancelCtx withCancel(Context parent) {
+        if (parent == null) {
+            throw new Panic("cannot create context from nil parent");
+        }
+        CancelCtx c = new CancelCtx(parent);
+        c.propagateCancel();
+        return c;
+    }
+
+    // propagateCancel arranges for this context to be cancelled when its parent is.
+    final void propagateCancel() {
+        ReceiveOnly<Void> parentDone = parent.done();
+        if (parentDone == null) {
+            return; // the parent is never cancelled
+        }
+        if (select(onReceive(parentDone), onDefault()).index() == 0) {
+            cancel(false, parent.err(), Context.cause(parent)); // the parent is already cancelled: born cancelled
+            return;
+        }
+        CancelCtx p = parentCancelCtx(parent);
+        if (p != null) {
+            p.mu.lock();
+            try {
+                if (p.err != null) {
+                    cancel(false, p.err, p.cause); // cancelled since the check above
+                } else {
+                    if (p.children == null) {
+                        p.children = new HashSet<>();
+                    }
+                    p.children.add(this);
+                }
+            } finally {
+                p.mu.unlock();
+            }
+            return;
+        }
+        // A parent of a type this file does not know (someone's own Context implementation) cannot hold children:
+        // watch its done channel from a goroutine, which ends when either context is done.
+        go(() -> {
+            if (select(onReceive(parentDone), onReceive(done)).index() == 0) {
+                cancel(false, parent.err(), Context.cause(parent));
+            }
+        });
+    }
+
+    // parentCancelCtx: the nearest CancelCtx at or above c, looking through value contexts; null if there is none.
+    static CancelCtx parentCancelCtx(Context c) {
+        while (c instanceof ValueCtx v) {
+            c = v.parent;
+        }
+        return c instanceof CancelCtx cc ? cc : null;
+    }
+
+    // removeChild removes a context from its parent's children.
+    static void removeChild(Context parent, CancelCtx child) {
+        CancelCtx p = parentCancelCtx(parent);
+        if (p == null) {
+            return;
+        }
+        p.mu.lock();
+        try {
+            if (p.children != null) {
+                p.children.remove(child);
+            }
+        } finally {
+            p.mu.unlock();
+        }
+    }
+
+    // cancel closes done, cancels each child and, if removeFromParent, removes this context from its parent's
+    // children. Only the first call does anything: later ones (and a deadline that fires after a cancel) are no-ops,
+    // so err() never changes once set.
+    void cancel(boolean removeFromParent, Context.ContextError err, Exception cause) {
+        if (err == null) {
+            throw new Panic("context: internal error: missing cancel error");
+        }
+        if (cause == null) {
+            cause = err;
+        }
+        mu.lock();
+        try {
+            if (this.err != null) {
+                return; // already cancelled
+            }
+            this.err = err;
+            this.cause = cause;
+            done.close();
+            if (children != null) {
+                for (CancelCtx child : children) {
+                    child.cancel(false, err, cause); // takes the child's lock while holding this one's
+                }
+            }
+            children = null;
+        } finally {
+            mu.unlock();
+        }
+        if (removeFromParent) {
+            removeChild(parent, this);
+        }
+    }
+
+    @Override
+    public Optional<Instant> deadline() {
+        return parent.deadline();
+    }
+
+    @Override
+    public ReceiveOnly<Void> done() {
+        return done;
+    }
+
+    @Override
+    public Context.ContextError err() {
+        mu.lock();
+        try {
+            return err;
+        } finally {
+            mu.unlock();
+        }
+    }
+
+    @Override
+    public Object value(Object key) {
+        return ValueCtx.lookup(parent, key);
+    }
+
+    @Override
+    public String toString() {
+        return parent + ".WithCancel";
+    }
+}
+
+/** A CancelCtx with a deadline and the timer that cancels it then. Go's timerCtx. */
+final class TimerCtx extends CancelCtx {
+    private final Instant deadline;
+    Go.Timer timer; // guarded by mu; null once stopped
+
+    TimerCtx(Context parent, Instant deadline) {
+        super(parent);
+        this.deadline = deadline;
+    }
+
+    // cancel stops the timer at once, so a context cancelled early leaves no timer behind.
+    @Override
+    void cancel(boolean removeFromParent, Context.ContextError err, Exception cause) {
+        super.cancel(false, err, cause);
+        if (removeFromParent) {
+            removeChild(parent, this);
+        }
+        mu.lock();
+        try {
+            if (timer != null) {
+                timer.stop();
+                timer = null;
+            }
+        } finally {
+            mu.unlock();
+        }
+    }
+
+    @Override
+    public Optional<Instant> deadline() {
+        return Optional.of(deadline);
+    }
+
+    @Override
+    public String toString() {
+        return parent + ".WithDeadline(" + deadline + " [" + Duration.between(Instant.now(), deadline) + "])";
+    }
+}
+
+/** A CancelCtx that runs a function, once, when it is cancelled. Go's afterFuncCtx. */
+final class AfterFuncCtx extends CancelCtx {
+    final AtomicBoolean once = new AtomicBoolean(); // either starts f or stops it from running (Go's sync.Once)
+    private final Runnable f;
+
+    AfterFuncCtx(Context parent, Runnable f) {
+        super(parent);
+        this.f = f;
+    }
+
+    @Override
+    void cancel(boolean removeFromParent, Context.ContextError err, Exception cause) {
+        super.cancel(false, err, cause);
+        if (removeFromParent) {
+            removeChild(parent, this);
+        }
+        if (once.compareAndSet(false, true)) {
+            go(f);
+        }
+    }
+}
+
+/** One key and its value; everything else is the parent's. Go's valueCtx. */
+final class ValueCtx implements Context {
+    final Context parent;
+    private final Object key;
+    private final Object val;
+
+    ValueCtx(Context parent, Object key, Object val) {
+        this.parent = parent;
+        this.key = key;
+        this.val = val;
+    }
+
+    // lookup walks up from c to the nearest value context holding key, in a loop rather than by recursion (as Go
+    // does since 1.21), so that a deep chain of contexts cannot overflow the stack.
+    static Object lookup(Context c, Object key) {
+        while (true) {
+            if (c instanceof ValueCtx v) {
+                if (sameKey(v.key, key)) {
+                    return v.val;
+                }
+                c = v.parent;
+            } else if (c instanceof CancelCtx cc) {
+                c = cc.parent;
+            } else if (c instanceof EmptyCtx) {
+                return null;
+            } else {
+                return c.value(key); // someone's own Context implementation
+            }
+        }
+    }
+
+    // Go's == on interface values: the same dynamic type, and equal values.
+    private static boolean sameKey(Object a, Object b) {
+        return a == b || (b != null && a.getClass() == b.getClass() && a.equals(b));
+    }
+
+    @Override
+    public Optional<Instant> deadline() {
+        return parent.deadline();
+    }
+
+    @Override
+    public ReceiveOnly<Void> done() {
+        return parent.done();
+    }
+
+    @Override
+    public Context.ContextError err() {
+        return parent.err();
+    }
+
+    @Override
+    public Object value(Object key) {
+        return lookup(this, key);
+    }
+
+    @Override
+    public String toString() {
+        return parent + ".WithValue(" + key + ", " + val + ")";
+    }
+}

@@ -10,13 +10,49 @@
 //DEPS com.google.code.gson:gson:2.13.1
 //SOURCES ../scripts/gochan/Go.java
 //SOURCES ../scripts/gochan/Script.java
+//SOURCES ../scripts/gochan/Context.java
 //SOURCES ../scripts/Pipeline.java
 //SOURCES ../scripts/FanIn.java
+//SOURCES ../scripts/Queuing.java
+//SOURCES ../scripts/Errors.java
+//SOURCES ../scripts/Leak.java
+//SOURCES ../scripts/ForSelect.java
+//SOURCES ../scripts/Confinement.java
+//SOURCES ../scripts/Or.java
+//SOURCES ../scripts/OrDone.java
+//SOURCES ../scripts/Tee.java
+//SOURCES ../scripts/Bridge.java
 //SOURCES TestSupport.java
 //SOURCES ExpectedOutput.java
 //SOURCES SuiteCompletenessTest.java
 //SOURCES ScriptOutputTest.java
 //SOURCES ExpectedOutputTest.java
+//SOURCES SelectCpuTest.java
+//SOURCES InterruptionTest.java
+//SOURCES TimerTest.java
+//SOURCES WaitGroupTest.java
+//SOURCES GoroutineTest.java
+//SOURCES SelectTest.java
+//SOURCES NilChannelTest.java
+//SOURCES ChanCloseTest.java
+//SOURCES ChanSendReceiveTest.java
+//SOURCES QueuingProperties.java
+//SOURCES FanInProperties.java
+//SOURCES PipelineProperties.java
+//SOURCES ChanModelProperties.java
+//SOURCES SelectProperties.java
+//SOURCES ChanProperties.java
+//SOURCES ContextProperties.java
+//SOURCES ContextTest.java
+//SOURCES ErrorsProperties.java
+//SOURCES LeakProperties.java
+//SOURCES ForSelectProperties.java
+//SOURCES ConfinementProperties.java
+//SOURCES CapturedStdout.java
+//SOURCES OrProperties.java
+//SOURCES OrDoneProperties.java
+//SOURCES TeeProperties.java
+//SOURCES BridgeProperties.java
 
 import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClasspathRoots;
 
@@ -121,7 +157,8 @@ public class RunTests {
         Path compiledTests = Path.of(RunTests.class.getProtectionDomain().getCodeSource().getLocation().toURI());
         var request = LauncherDiscoveryRequestBuilder.request()
                 .selectors(selectClasspathRoots(Set.of(compiledTests)))
-                .configurationParameter("junit.jupiter.execution.timeout.default", "120 s");
+                .configurationParameter("junit.jupiter.execution.timeout.default", "120 s")
+                .configurationParameter("jqwik.reporting.onlyfailures", "true");
         if (classNameFilters.length > 0) { // e.g. ./jbang tests/RunTests.java Select
             List<String> patterns = new ArrayList<>();
             for (String filter : classNameFilters) {

@@ -1,0 +1,107 @@
+///usr/bin/env jbang "$0" "$@" ; exit $?
+//DESCRIPTION The bridge channel: flattens a channel of channels into one stream, in order.
+//JAVA 21+
+//DEPS info.picocli:picocli:4.7.7
+//SOURCES gochan/Go.java
+//SOURCES gochan/Script.java
+//SOURCES OrDone.java
+
+import static gochan.Go.*;
+
+import gochan.Script;
+import java.util.StringJoiner;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+// The bridge channel. Sometimes values arrive as a sequence of channels, a channel of channels: a stage whose
+// lifetime is intermittent hands out a fresh channel each time it restarts. A consumer who only wants the values
+// should not have to care. bridge(done, chanStream) drains each channel in turn onto one stream, so the consumer
+// ranges over a single channel, and all of it stops when done closes.
+//
+// The book's bridge works on interface{} because Go had no generics; this one is generic.
+@Command(name = "bridge", mixinStandardHelpOptions = true, version = "bridge 1.0",
+        description = "Bridges a stream of single-value channels into one stream of values.")
+public class Bridge implements Callable<Integer> {
+
+    @Option(names = "--streams", description = "How many one-value channels genVals sends (default: ${DEFAULT-VALUE}).")
+    int streams = 10;
+
+    @Spec
+    CommandSpec spec;
+
+    // bridge: for each channel received from chanStream, forward its values (through orDone) until it closes.
+    // Fixed from the seed, whose braces do not match (the inner select and the two loops are never closed): this
+    // is the code the book means.
+    static <T> ReceiveOnly<T> bridge(ReceiveOnly<?> done, ReceiveOnly<ReceiveOnly<T>> chanStream) {
+        Chan<T> valStream = make();
+        go(() -> {
+            try {                                                   // defer close(valStream)
+                while (true) {
+                    ReceiveOnly<T> stream;
+                    Selected next = select(onReceive(chanStream), onReceive(done));
+                    if (next.index() == 1 || !next.ok()) {          // case <-done, or chanStream closed: return
+                        return;
+                    }
+                    stream = next.value();
+                    for (T val : OrDone.orDone(done, stream)) {
+                        // case <-done: like the book, no return here: orDone closes its stream, the loop ends,
+                        // and the select above returns.
+                        select(onSend(valStream, val), onReceive(done));
+                    }
+                }
+            } finally {
+                valStream.close();
+            }
+        });
+        return valStream;
+    }
+
+    // genVals: the book's channel of channels, each a buffered channel holding one value and already closed.
+    // The book's genVals has no done and blocks forever if its reader stops early; this one takes done.
+    static ReceiveOnly<ReceiveOnly<Integer>> genVals(ReceiveOnly<?> done, int count) {
+        Chan<ReceiveOnly<Integer>> chanStream = make();
+        go(() -> {
+            try {                                                   // defer close(chanStream)
+                for (int i = 0; i < count; i++) {
+                    Chan<Integer> stream = make(1);
+                    stream.send(i);
+                    stream.close();
+                    if (select(onReceive(done), onSend(chanStream, stream)).index() == 0) {
+                        return;
+                    }
+                }
+            } finally {
+                chanStream.close();
+            }
+        });
+        return chanStream;
+    }
+
+    @Override
+    public Integer call() {
+        Script.require(spec, streams >= 0, "--streams must not be negative, got " + streams);
+        // The book passes a nil done (a select case on nil is never ready, so nothing can cancel it); here done is
+        // real and closed when we are finished, as everywhere else.
+        Chan<Void> done = make();
+        try {                                                       // defer close(done)
+            StringJoiner line = new StringJoiner(" ");
+            for (int v : bridge(done, genVals(done, streams))) {
+                line.add(String.valueOf(v));
+            }
+            System.out.println(line);
+        } finally {
+            done.close();
+        }
+        return 0;
+    }
+
+    public static void main(String... args) {
+        Script.run(new Bridge(), args);
+    }
+}
+
+// Output:
+// 0 1 2 3 4 5 6 7 8 9

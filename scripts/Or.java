@@ -1,0 +1,181 @@
+///usr/bin/env jbang "$0" "$@" ; exit $?
+//DESCRIPTION The or-channel: one channel that closes as soon as any of several channels closes, built as a recursive tree of goroutines.
+//JAVA 21+
+//DEPS info.picocli:picocli:4.7.7
+//SOURCES gochan/Go.java
+//SOURCES gochan/Script.java
+
+import static gochan.Go.*;
+
+import gochan.Script;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.StringJoiner;
+import java.util.concurrent.Callable;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+// The or-channel. A closed channel is a signal that every receiver sees at once. When you wait for any one of
+// several such signals and do not know how many there will be, you cannot write a select with one case per
+// channel; or(...) combines them into a single channel that closes as soon as any of them closes. It is
+// recursive: one goroutine selects on the first three channels and on the or of all the rest, so the goroutines
+// form a tree, and closing any channel ends every goroutine of the tree, up and down.
+//
+// or never looks at a value, only at closing, so it takes channels of any element type: ReceiveOnly<?> is the
+// Java spelling of the book's <-chan interface{}.
+@Command(name = "or", mixinStandardHelpOptions = true, version = "or 1.0",
+        description = "Waits on signals of very different durations through one or-channel.")
+public class Or implements Callable<Integer> {
+
+    @Option(names = "--signals", split = ",", defaultValue = "2h,5m,1s,1h,1m",
+            description = "How long each signal takes to close: 100ms, 1s, 5m, 2h, 1h30m... (default: ${DEFAULT-VALUE}).")
+    List<String> signals;
+
+    @Spec
+    CommandSpec spec;
+
+    // or: the book's recursive or-channel. The result closes when any of the channels closes.
+    static ReceiveOnly<?> or(ReceiveOnly<?>... channels) {
+        switch (channels.length) {
+            case 0:
+                return null;                                        // nil: an or of nothing never closes
+            case 1:
+                return channels[0];                                 // an or of one channel is that channel
+        }
+        ReceiveOnly<?>[] inputs = channels.clone();                 // the goroutine reads them later: a caller
+                                                                    // reusing its array must not change them
+        Chan<Void> orDone = make();
+        go(() -> {
+            try {                                                   // defer close(orDone)
+                if (inputs.length == 2) {                           // case 2: select on both, no recursion
+                    select(onReceive(inputs[0]), onReceive(inputs[1]));
+                    return;
+                }
+                // The rest of the channels plus our own orDone, so that the subtree also ends when this
+                // goroutine ends because one of the first three closed: closing orDone (below) is what makes
+                // the goroutines down the tree exit; the subtree's result closing makes this one exit, and so on
+                // up. Fixed from the seed: Go's append(channels[3:], orDone) writes orDone into the caller's
+                // array when it has spare capacity (a caller of or(cs[:5]...) sees cs[5] overwritten, from
+                // another goroutine: a data race). Here the rest is always a fresh array.
+                ReceiveOnly<?>[] rest = Arrays.copyOfRange(inputs, 3, inputs.length + 1);
+                rest[rest.length - 1] = orDone;
+                // With exactly three channels the rest is just orDone, and or(orDone) is orDone itself: a case
+                // that is never ready while this select waits, so it costs nothing.
+                select(onReceive(inputs[0]), onReceive(inputs[1]), onReceive(inputs[2]), onReceive(or(rest)));
+            } finally {
+                orDone.close();
+            }
+        });
+        return orDone;
+    }
+
+    // sig: the book's signal, a channel that closes after the given time. The book's sig sleeps in its
+    // goroutine, so a two-hour signal outlives the program; this one waits on a timer or on done, and releases
+    // the timer either way, so ending the demo leaves no goroutine and no timer behind.
+    static ReceiveOnly<Void> sig(ReceiveOnly<?> done, Duration after) {
+        Chan<Void> c = make();
+        go(() -> {
+            Timer timer = newTimer(after);
+            try {                                                   // defer close(c)
+                select(onReceive(done), onReceive(timer.c()));
+            } finally {
+                timer.stop();
+                c.close();
+            }
+        });
+        return c;
+    }
+
+    // A small part of Go's time.ParseDuration: whole numbers with the units ms, s, m and h ("100ms", "1h30m").
+    static Duration parseDuration(String text) {
+        Matcher part = Pattern.compile("(\\d+)(ms|s|m|h)").matcher(text);
+        Duration total = Duration.ZERO;
+        int end = 0;
+        while (part.find() && part.start() == end) {
+            long n = Long.parseLong(part.group(1));
+            total = total.plus(switch (part.group(2)) {
+                case "ms" -> Duration.ofMillis(n);
+                case "s" -> Duration.ofSeconds(n);
+                case "m" -> Duration.ofMinutes(n);
+                default -> Duration.ofHours(n);
+            });
+            end = part.end();
+        }
+        return end > 0 && end == text.length() ? total : null;
+    }
+
+    // Non-blocking: true if the channel is closed (these channels never carry a value).
+    static boolean isClosed(ReceiveOnly<?> c) {
+        return select(onReceive(c), onDefault()).index() == 0;
+    }
+
+    @Override
+    public Integer call() {
+        List<Duration> durations = new ArrayList<>();
+        for (String signal : signals) {
+            Duration d = parseDuration(signal.strip());
+            Script.require(spec, d != null, "--signals: not a duration like 100ms, 1s, 5m or 1h30m: " + signal);
+            durations.add(d);
+        }
+        Chan<Void> done = make();
+        try {                                                       // defer close(done)
+            ReceiveOnly<?>[] sigs = new ReceiveOnly<?>[durations.size()];
+            StringJoiner names = new StringJoiner(", ");
+            for (int i = 0; i < sigs.length; i++) {
+                sigs[i] = sig(done, durations.get(i));
+                names.add("sig(" + signals.get(i).strip() + ")");
+            }
+            System.out.println("<-or(" + names + ")");
+            System.out.println("goroutines before or: " + goroutines() + " (one per signal)");
+
+            long start = System.nanoTime();
+            receive(or(sigs));
+            Duration took = Duration.ofNanos(System.nanoTime() - start);
+            int shortest = 0;
+            for (int i = 1; i < sigs.length; i++) {
+                shortest = durations.get(i).compareTo(durations.get(shortest)) < 0 ? i : shortest;
+            }
+            System.out.println("done after " + Script.durationString(took, Duration.ofMillis(10))
+                    + " (the shortest signal: " + signals.get(shortest).strip() + ")");
+
+            StringJoiner closed = new StringJoiner(", ");
+            int open = 0;
+            for (int i = 0; i < sigs.length; i++) {
+                if (isClosed(sigs[i])) {
+                    closed.add("sig(" + signals.get(i).strip() + ")");
+                } else {
+                    open++;
+                }
+            }
+            System.out.println("closed: " + closed);
+            // The or-tree's goroutines end together once one signal has closed; the open signals keep theirs
+            // until done. awaitGoroutines fails (and so does the program) if the tree is still running after 5 s.
+            awaitGoroutines(open, Duration.ofSeconds(5));
+            System.out.println("goroutines after or: " + goroutines()
+                    + " (the signals still open; the or-tree has ended)");
+        } finally {
+            done.close();
+        }
+        awaitGoroutines(0, Duration.ofSeconds(5));
+        System.out.println("after close(done): " + goroutines() + " goroutines, " + timers() + " timers");
+        return 0;
+    }
+
+    public static void main(String... args) {
+        Script.run(new Or(), args);
+    }
+}
+
+// Output:
+// <-or(sig(2h), sig(5m), sig(1s), sig(1h), sig(1m))
+// goroutines before or: 5 (one per signal)
+// done after {duration} (the shortest signal: 1s)
+// closed: sig(1s)
+// goroutines after or: 4 (the signals still open; the or-tree has ended)
+// after close(done): 0 goroutines, 0 timers

@@ -1,0 +1,157 @@
+///usr/bin/env jbang "$0" "$@" ; exit $?
+//DESCRIPTION The or-done channel: wraps a channel so that a consumer's plain for-each also stops when done closes.
+//JAVA 21+
+//DEPS info.picocli:picocli:4.7.7
+//SOURCES gochan/Go.java
+//SOURCES gochan/Script.java
+//SOURCES Pipeline.java
+
+import static gochan.Go.*;
+
+import gochan.Script;
+import java.time.Duration;
+import java.util.StringJoiner;
+import java.util.concurrent.Callable;
+import java.util.stream.IntStream;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+// The or-done channel. A consumer ranging over a channel from some other part of the system cannot tell whether
+// that channel will ever close when the work is cancelled. `for v := range myChan` would then block forever, and
+// a select on done around every receive buries the loop's own logic. orDone(done, c) puts that select in one
+// goroutine, so the consumer writes a plain for-each that ends when c closes or when done closes, whichever
+// comes first.
+//
+// The book's orDone works on interface{} because Go had no generics; this one is generic.
+@Command(name = "ordone", mixinStandardHelpOptions = true, version = "ordone 1.0",
+        description = "Ranges over orDone(done, myChan): once until myChan closes, once until done closes.")
+public class OrDone implements Callable<Integer> {
+
+    @Option(names = "--values", description = "Values myChan sends before it closes (default: ${DEFAULT-VALUE}).")
+    int values = 5;
+
+    @Option(names = "--quiet-after",
+            description = "Values myChan sends before it goes quiet, in the second run (default: ${DEFAULT-VALUE}).")
+    int quietAfter = 3;
+
+    @Option(names = "--quiet-ms",
+            description = "How long myChan is quiet before done closes, in milliseconds (default: ${DEFAULT-VALUE}).")
+    long quietMillis = 200;
+
+    @Spec
+    CommandSpec spec;
+
+    // orDone: for { select { case <-done: return; case v, ok := <-c: ... } }, forwarding each value until c
+    // closes or done closes.
+    //
+    // The inner select, like the book's, does not return on done: it drops the value it holds and loops back,
+    // and the outer select then returns. That is still correct, because Go's select picks at random among ready
+    // cases: if c also has a value ready, the outer select may take it (and the inner select may drop it, or hand
+    // it to a consumer still reading), but each round ends the loop with probability at least 1/2. A `return`
+    // there would stop at once; the consumer cannot tell the two apart, except that after done closes it may see
+    // a few more values, not necessarily consecutive ones. Either way nothing is delivered out of order.
+    static <T> ReceiveOnly<T> orDone(ReceiveOnly<?> done, ReceiveOnly<T> c) {
+        Chan<T> valStream = make();
+        go(() -> {
+            try {                                                   // defer close(valStream)
+                while (true) {
+                    Selected received = select(onReceive(done), onReceive(c));
+                    if (received.index() == 0 || !received.ok()) { // case <-done, or c closed: return
+                        return;
+                    }
+                    T v = received.value();
+                    select(onSend(valStream, v), onReceive(done));  // case valStream <- v: / case <-done:
+                }
+            } finally {
+                valStream.close();
+            }
+        });
+        return valStream;
+    }
+
+    // A producer that sends 1..count and then goes quiet, like a connection that stays open with nothing more to
+    // say. It closes `quiet` once it has sent everything, and it never closes myChan: when done closes it just
+    // stops. So a plain `for (int v : myChan)` would block forever; orDone is what lets the consumer stop.
+    static ReceiveOnly<Integer> goesQuiet(ReceiveOnly<?> done, int count, SendOnly<Void> quiet) {
+        Chan<Integer> myChan = make();
+        go(() -> {
+            for (int i = 1; i <= count; i++) {
+                if (select(onReceive(done), onSend(myChan, i)).index() == 0) {
+                    return;
+                }
+            }
+            quiet.close();
+            receive(done);                                          // quiet until done, and myChan stays open
+        });
+        return myChan;
+    }
+
+    static boolean isClosed(ReceiveOnly<?> done) {
+        return select(onReceive(done), onDefault()).index() == 0;
+    }
+
+    // 1. myChan closes: the loop ends, and done is still open.
+    void untilMyChanCloses() {
+        Chan<Void> done = make();
+        try {                                                       // defer close(done)
+            System.out.println("myChan sends " + values + " values and closes:");
+            ReceiveOnly<Integer> myChan = Pipeline.generator(done, IntStream.rangeClosed(1, values).toArray());
+            StringJoiner got = new StringJoiner(" ", "  ", "");
+            for (int val : orDone(done, myChan)) {
+                got.add(String.valueOf(val));
+            }
+            System.out.println(got);
+            System.out.println("  the loop ended; done is " + (isClosed(done) ? "closed" : "open"));
+        } finally {
+            done.close();
+        }
+    }
+
+    // 2. myChan goes quiet and stays open; done closes (here: a watchdog that gives up once myChan has been quiet
+    // for a while) and ends the very same loop.
+    void untilDoneCloses() {
+        Duration deadline = Duration.ofMillis(quietMillis);
+        System.out.println("myChan sends " + quietAfter + " values and stays open; done closes when it has been quiet"
+                + " for " + Script.durationString(deadline, Duration.ofMillis(1)) + ":");
+        Chan<Void> done = make();
+        Chan<Void> quiet = make();
+        go(() -> {                                                  // the watchdog
+            receive(quiet);
+            receive(after(deadline));
+            done.close();
+        });
+        long start = System.nanoTime();
+        StringJoiner got = new StringJoiner(" ", "  ", "");
+        for (int val : orDone(done, goesQuiet(done, quietAfter, quiet))) {
+            got.add(String.valueOf(val));
+        }
+        Duration took = Duration.ofNanos(System.nanoTime() - start);
+        System.out.println(got);
+        System.out.println("  the loop ended after " + Script.durationString(took, Duration.ofMillis(10))
+                + "; done is " + (isClosed(done) ? "closed" : "open"));
+    }
+
+    @Override
+    public Integer call() {
+        Script.require(spec, values >= 0, "--values must not be negative, got " + values);
+        Script.require(spec, quietAfter >= 0, "--quiet-after must not be negative, got " + quietAfter);
+        Script.require(spec, quietMillis >= 0, "--quiet-ms must not be negative, got " + quietMillis);
+        untilMyChanCloses();
+        untilDoneCloses();
+        return 0;
+    }
+
+    public static void main(String... args) {
+        Script.run(new OrDone(), args);
+    }
+}
+
+// Output:
+// myChan sends 5 values and closes:
+//   1 2 3 4 5
+//   the loop ended; done is open
+// myChan sends 3 values and stays open; done closes when it has been quiet for 200ms:
+//   1 2 3
+//   the loop ended after {duration}; done is closed

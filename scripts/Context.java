@@ -14,14 +14,10 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
 import java.util.concurrent.Callable;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.TypeConversionException;
 
 // The context package: a done channel with extra bells and whistles. A Context is passed down the call graph as the
 // first parameter of every function; it tells them when to give up (cancelled by whoever holds its cancel function,
@@ -38,15 +34,15 @@ import picocli.CommandLine.TypeConversionException;
                 + "check; then request-scoped values.")
 public class Context implements Callable<Integer> {
 
-    @Option(names = "--timeout", defaultValue = "1s", converter = GoDuration.class,
+    @Option(names = "--timeout", defaultValue = "1s", converter = Script.GoDuration.class,
             description = "How long genGreeting waits for the locale in versions 2 and 3 (default: ${DEFAULT-VALUE}).")
     Duration timeout;
 
-    @Option(names = "--lookup", defaultValue = "1m", converter = GoDuration.class,
+    @Option(names = "--lookup", defaultValue = "1m", converter = Script.GoDuration.class,
             description = "How long a locale lookup takes in versions 2 and 3 (default: ${DEFAULT-VALUE}, as in the book).")
     Duration lookup;
 
-    @Option(names = "--short-lookup", defaultValue = "100ms", converter = GoDuration.class,
+    @Option(names = "--short-lookup", defaultValue = "100ms", converter = Script.GoDuration.class,
             description = "How long a lookup takes in version 1, which has no timeout and would wait out a whole "
                     + "minute (default: ${DEFAULT-VALUE}).")
     Duration shortLookup;
@@ -351,28 +347,6 @@ public class Context implements Callable<Integer> {
         awaitGoroutines(0, Duration.ofSeconds(5));
         System.out.println("left running: " + goroutines() + " goroutines, " + timers() + " timers");
         return 0;
-    }
-
-    // Durations as Go's flag package takes them: 100ms, 1.5s, 1m.
-    static final class GoDuration implements ITypeConverter<Duration> {
-        private static final Pattern FORMAT = Pattern.compile("(\\d+(?:\\.\\d+)?)(ns|us|µs|ms|s|m|h)");
-
-        @Override
-        public Duration convert(String value) {
-            Matcher m = FORMAT.matcher(value);
-            if (!m.matches()) {
-                throw new TypeConversionException("not a duration like 100ms, 1.5s or 1m: '" + value + "'");
-            }
-            long unitNanos = switch (m.group(2)) {
-                case "ns" -> 1L;
-                case "us", "µs" -> 1_000L;
-                case "ms" -> 1_000_000L;
-                case "s" -> 1_000_000_000L;
-                case "m" -> 60_000_000_000L;
-                default -> 3_600_000_000_000L;
-            };
-            return Duration.ofNanos(Math.round(Double.parseDouble(m.group(1)) * unitNanos));
-        }
     }
 
     public static void main(String... args) {

@@ -15,14 +15,10 @@ import java.util.concurrent.StructuredTaskScope.FailedException;
 import java.util.concurrent.StructuredTaskScope.Joiner;
 import java.util.concurrent.StructuredTaskScope.Subtask;
 import java.util.concurrent.TimeoutException;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.TypeConversionException;
 
 // Java's own answer to Go's context: structured concurrency. Forked tasks live inside a scope, the scope's owner
 // joins them, and the scope cannot be left before every task has ended. A scope cancels its remaining tasks when
@@ -58,11 +54,11 @@ import picocli.CommandLine.TypeConversionException;
         description = "The greeting/farewell program with StructuredTaskScope and ScopedValue (Java 25, preview).")
 public class ContextJava implements Callable<Integer> {
 
-    @Option(names = "--timeout", defaultValue = "1s", converter = GoDuration.class,
+    @Option(names = "--timeout", defaultValue = "1s", converter = Script.GoDuration.class,
             description = "How long genGreeting waits for the locale (default: ${DEFAULT-VALUE}).")
     Duration timeout;
 
-    @Option(names = "--lookup", defaultValue = "1m", converter = GoDuration.class,
+    @Option(names = "--lookup", defaultValue = "1m", converter = Script.GoDuration.class,
             description = "How long a locale lookup takes (default: ${DEFAULT-VALUE}, as in the book).")
     Duration lookup;
 
@@ -235,28 +231,6 @@ public class ContextJava implements Callable<Integer> {
         System.out.println("== 3. request-scoped values ==");
         Values.processRequest("jane", "abc123");
         return 0;
-    }
-
-    // Durations as Go's flag package takes them: 100ms, 1.5s, 1m.
-    static final class GoDuration implements ITypeConverter<Duration> {
-        private static final Pattern FORMAT = Pattern.compile("(\\d+(?:\\.\\d+)?)(ns|us|µs|ms|s|m|h)");
-
-        @Override
-        public Duration convert(String value) {
-            Matcher m = FORMAT.matcher(value);
-            if (!m.matches()) {
-                throw new TypeConversionException("not a duration like 100ms, 1.5s or 1m: '" + value + "'");
-            }
-            long unitNanos = switch (m.group(2)) {
-                case "ns" -> 1L;
-                case "us", "µs" -> 1_000L;
-                case "ms" -> 1_000_000L;
-                case "s" -> 1_000_000_000L;
-                case "m" -> 60_000_000_000L;
-                default -> 3_600_000_000_000L;
-            };
-            return Duration.ofNanos(Math.round(Double.parseDouble(m.group(1)) * unitNanos));
-        }
     }
 
     public static void main(String... args) {

@@ -27,9 +27,9 @@ public class ForSelect implements Callable<Integer> {
             description = "The values sendValues sends (default: ${DEFAULT-VALUE}).")
     List<String> values = List.of("a", "b", "c");
 
-    @Option(names = "--work-for-ms", paramLabel = "MS",
-            description = "Milliseconds before done closes and the worker stops (default: ${DEFAULT-VALUE}).")
-    long workForMillis = 200;
+    @Option(names = "--work-for", defaultValue = "200ms", converter = Script.GoDuration.class,
+            description = "How long before done closes and the worker stops (default: ${DEFAULT-VALUE}).")
+    Duration workFor;
 
     @Spec
     CommandSpec spec;
@@ -89,7 +89,7 @@ public class ForSelect implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        Script.require(spec, workForMillis > 0, "--work-for-ms must be positive, got " + workForMillis);
+        Script.require(spec, !workFor.isZero(), "--work-for must be positive");
 
         System.out.println("Sending iteration values until done:");
         Chan<Void> done = make();
@@ -110,7 +110,7 @@ public class ForSelect implements Callable<Integer> {
 
         System.out.println("Looping on work with a default case until done:");
         Chan<Void> workDone = make();
-        afterFunc(Duration.ofMillis(workForMillis), workDone::close); // time.AfterFunc(d, func() { close(done) })
+        afterFunc(workFor, workDone::close); // time.AfterFunc(d, func() { close(done) })
         long units = workUntilDone(workDone).receive();
         System.out.println(units > 0 ? "Did some units of work before done closed." : "Did no work at all?");
         return 0;

@@ -25,9 +25,9 @@ import picocli.CommandLine.Spec;
         description = "Leaks a reader and a writer goroutine, shows the fix with done, and counts live goroutines.")
 public class Leak implements Callable<Integer> {
 
-    @Option(names = "--cancel-after-ms", paramLabel = "MS",
-            description = "Milliseconds before doWork is cancelled (the book waits 1000) (default: ${DEFAULT-VALUE}).")
-    long cancelAfterMillis = 300;
+    @Option(names = "--cancel-after", defaultValue = "300ms", converter = Script.GoDuration.class,
+            description = "How long before doWork is cancelled; the book waits 1s (default: ${DEFAULT-VALUE}).")
+    Duration cancelAfter;
 
     @Option(names = "--seed", paramLabel = "SEED",
             description = "Seed of the random ints newRandStream sends (default: ${DEFAULT-VALUE}).")
@@ -155,8 +155,6 @@ public class Leak implements Callable<Integer> {
 
     @Override
     public Integer call() throws InterruptedException {
-        Script.require(spec, cancelAfterMillis >= 0,
-                "--cancel-after-ms must not be negative, got " + cancelAfterMillis);
 
         System.out.println("-- doWork(nil) leaks:");
         Leaky<Void> leakedReader = doWork(null);                   // fixed from the seed: it called dowWork
@@ -169,7 +167,7 @@ public class Leak implements Callable<Integer> {
         Chan<Void> done = make();
         ReceiveOnly<Void> terminated = doWork(done, null);
         go(() -> {                                                  // cancel the operation after a while
-            sleep(Duration.ofMillis(cancelAfterMillis));
+            sleep(cancelAfter);
             System.out.println("Cancelling doWork goroutine...");
             done.close();
         });

@@ -9,13 +9,10 @@ import static gochan.Go.*;
 
 import gochan.Script;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.StringJoiner;
 import java.util.concurrent.Callable;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -33,9 +30,9 @@ import picocli.CommandLine.Spec;
         description = "Waits on signals of very different durations through one or-channel.")
 public class Or implements Callable<Integer> {
 
-    @Option(names = "--signals", split = ",", defaultValue = "2h,5m,1s,1h,1m",
+    @Option(names = "--signals", split = ",", defaultValue = "2h,5m,1s,1h,1m", converter = Script.GoDuration.class,
             description = "How long each signal takes to close: 100ms, 1s, 5m, 2h, 1h30m... (default: ${DEFAULT-VALUE}).")
-    List<String> signals;
+    List<Duration> durations;
 
     @Spec
     CommandSpec spec;
@@ -92,24 +89,6 @@ public class Or implements Callable<Integer> {
         return c;
     }
 
-    // A small part of Go's time.ParseDuration: whole numbers with the units ms, s, m and h ("100ms", "1h30m").
-    static Duration parseDuration(String text) {
-        Matcher part = Pattern.compile("(\\d+)(ms|s|m|h)").matcher(text);
-        Duration total = Duration.ZERO;
-        int end = 0;
-        while (part.find() && part.start() == end) {
-            long n = Long.parseLong(part.group(1));
-            total = total.plus(switch (part.group(2)) {
-                case "ms" -> Duration.ofMillis(n);
-                case "s" -> Duration.ofSeconds(n);
-                case "m" -> Duration.ofMinutes(n);
-                default -> Duration.ofHours(n);
-            });
-            end = part.end();
-        }
-        return end > 0 && end == text.length() ? total : null;
-    }
-
     // Non-blocking: true if the channel is closed (these channels never carry a value).
     static boolean isClosed(ReceiveOnly<?> c) {
         return select(onReceive(c), onDefault()).index() == 0;
@@ -117,19 +96,13 @@ public class Or implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        List<Duration> durations = new ArrayList<>();
-        for (String signal : signals) {
-            Duration d = parseDuration(signal.strip());
-            Script.require(spec, d != null, "--signals: not a duration like 100ms, 1s, 5m or 1h30m: " + signal);
-            durations.add(d);
-        }
         Chan<Void> done = make();
         try {                                                       // defer close(done)
             ReceiveOnly<?>[] sigs = new ReceiveOnly<?>[durations.size()];
             StringJoiner names = new StringJoiner(", ");
             for (int i = 0; i < sigs.length; i++) {
                 sigs[i] = sig(done, durations.get(i));
-                names.add("sig(" + signals.get(i).strip() + ")");
+                names.add("sig(" + Script.durationString(durations.get(i), Duration.ofMillis(1)) + ")");
             }
             System.out.println("<-or(" + names + ")");
             System.out.println("goroutines before or: " + goroutines() + " (one per signal)");
@@ -142,13 +115,13 @@ public class Or implements Callable<Integer> {
                 shortest = durations.get(i).compareTo(durations.get(shortest)) < 0 ? i : shortest;
             }
             System.out.println("done after " + Script.durationString(took, Duration.ofMillis(10))
-                    + " (the shortest signal: " + signals.get(shortest).strip() + ")");
+                    + " (the shortest signal: " + Script.durationString(durations.get(shortest), Duration.ofMillis(1)) + ")");
 
             StringJoiner closed = new StringJoiner(", ");
             int open = 0;
             for (int i = 0; i < sigs.length; i++) {
                 if (isClosed(sigs[i])) {
-                    closed.add("sig(" + signals.get(i).strip() + ")");
+                    closed.add("sig(" + Script.durationString(durations.get(i), Duration.ofMillis(1)) + ")");
                 } else {
                     open++;
                 }
@@ -173,7 +146,7 @@ public class Or implements Callable<Integer> {
 }
 
 // Output:
-// <-or(sig(2h), sig(5m), sig(1s), sig(1h), sig(1m))
+// <-or(sig(2h0m0s), sig(5m0s), sig(1s), sig(1h0m0s), sig(1m0s))
 // goroutines before or: 5 (one per signal)
 // done after {duration} (the shortest signal: 1s)
 // closed: sig(1s)

@@ -36,9 +36,9 @@ public class OrDone implements Callable<Integer> {
             description = "Values myChan sends before it goes quiet, in the second run (default: ${DEFAULT-VALUE}).")
     int quietAfter = 3;
 
-    @Option(names = "--quiet-ms",
-            description = "How long myChan is quiet before done closes, in milliseconds (default: ${DEFAULT-VALUE}).")
-    long quietMillis = 200;
+    @Option(names = "--quiet", defaultValue = "200ms", converter = Script.GoDuration.class,
+            description = "How long myChan is quiet before done closes (default: ${DEFAULT-VALUE}).")
+    Duration quietFor;
 
     @Spec
     CommandSpec spec;
@@ -112,14 +112,13 @@ public class OrDone implements Callable<Integer> {
     // 2. myChan goes quiet and stays open; done closes (here: a watchdog that gives up once myChan has been quiet
     // for a while) and ends the very same loop.
     void untilDoneCloses() {
-        Duration deadline = Duration.ofMillis(quietMillis);
         System.out.println("myChan sends " + quietAfter + " values and stays open; done closes when it has been quiet"
-                + " for " + Script.durationString(deadline, Duration.ofMillis(1)) + ":");
+                + " for " + Script.durationString(quietFor, Duration.ofMillis(1)) + ":");
         Chan<Void> done = make();
         Chan<Void> quiet = make();
         go(() -> {                                                  // the watchdog
             receive(quiet);
-            receive(after(deadline));
+            receive(after(quietFor));
             done.close();
         });
         long start = System.nanoTime();
@@ -137,7 +136,6 @@ public class OrDone implements Callable<Integer> {
     public Integer call() {
         Script.require(spec, values >= 0, "--values must not be negative, got " + values);
         Script.require(spec, quietAfter >= 0, "--quiet-after must not be negative, got " + quietAfter);
-        Script.require(spec, quietMillis >= 0, "--quiet-ms must not be negative, got " + quietMillis);
         untilMyChanCloses();
         untilDoneCloses();
         return 0;

@@ -17,14 +17,10 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.TypeConversionException;
 
 // Queuing: a stage hands its results to a queue (a buffer) instead of waiting until the next stage is ready for
 // them. A queue almost never makes a pipeline finish sooner: it decouples the stages, so that a fast stage is done
@@ -40,7 +36,7 @@ import picocli.CommandLine.TypeConversionException;
         description = "A buffer between a short and a long stage; then Little's law measured on a stable pipeline.")
 public class Queuing implements Callable<Integer> {
 
-    @Option(names = "--scale", defaultValue = "100ms", converter = GoDuration.class, paramLabel = "<duration>",
+    @Option(names = "--scale", defaultValue = "100ms", converter = Script.GoDuration.class, paramLabel = "<duration>",
             description = "How long the book's second lasts: the short stage takes one per value, the long stage four"
                     + " (default: ${DEFAULT-VALUE}; 1s runs at the book's pace).")
     Duration scale;
@@ -48,18 +44,18 @@ public class Queuing implements Callable<Integer> {
     @Option(names = "--buffer", description = "Room in the buffer between the short and the long stage (default: ${DEFAULT-VALUE}).")
     int bufferSize = 2;
 
-    @Option(names = "--every", defaultValue = "5ms", converter = GoDuration.class, paramLabel = "<duration>",
+    @Option(names = "--every", defaultValue = "5ms", converter = Script.GoDuration.class, paramLabel = "<duration>",
             description = "Little's law: a unit arrives this often (default: ${DEFAULT-VALUE}).")
     Duration every;
 
-    @Option(names = "--service", defaultValue = "50ms", converter = GoDuration.class, paramLabel = "<duration>",
+    @Option(names = "--service", defaultValue = "50ms", converter = Script.GoDuration.class, paramLabel = "<duration>",
             description = "Little's law: average time a worker takes per unit, drawn between 0 and twice this (default: ${DEFAULT-VALUE}).")
     Duration service;
 
     @Option(names = "--workers", description = "Little's law: workers serving the queue (default: ${DEFAULT-VALUE}).")
     int workers = 16;
 
-    @Option(names = "--run-for", defaultValue = "1s", converter = GoDuration.class, paramLabel = "<duration>",
+    @Option(names = "--run-for", defaultValue = "1s", converter = Script.GoDuration.class, paramLabel = "<duration>",
             description = "Little's law: how long units keep arriving and the observer keeps looking (default: ${DEFAULT-VALUE}).")
     Duration runFor;
 
@@ -367,28 +363,6 @@ public class Queuing implements Callable<Integer> {
 
     static String show(Duration d) {
         return Script.durationString(d, Duration.ofMillis(1));
-    }
-
-    // Durations as Go's flag package takes them: 100ms, 1.5s, 2m.
-    static final class GoDuration implements ITypeConverter<Duration> {
-        private static final Pattern FORMAT = Pattern.compile("(\\d+(?:\\.\\d+)?)(ns|us|µs|ms|s|m|h)");
-
-        @Override
-        public Duration convert(String value) {
-            Matcher m = FORMAT.matcher(value);
-            if (!m.matches()) {
-                throw new TypeConversionException("not a duration like 100ms or 1.5s: '" + value + "'");
-            }
-            long unitNanos = switch (m.group(2)) {
-                case "ns" -> 1L;
-                case "us", "µs" -> 1_000L;
-                case "ms" -> 1_000_000L;
-                case "s" -> 1_000_000_000L;
-                case "m" -> 60_000_000_000L;
-                default -> 3_600_000_000_000L;
-            };
-            return Duration.ofNanos(Math.round(Double.parseDouble(m.group(1)) * unitNanos));
-        }
     }
 
     @Override

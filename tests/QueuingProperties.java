@@ -1,5 +1,7 @@
 import static gochan.Go.*;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import gochan.Script;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -182,7 +184,7 @@ class QueuingProperties {
 
     @Example
     void durationsAreReadAsGoWritesThem() {
-        Queuing.GoDuration parse = new Queuing.GoDuration();
+        Script.GoDuration parse = new Script.GoDuration();
         assertEquals(Duration.ofMillis(100), parse.convert("100ms"));
         assertEquals(Duration.ofMillis(1500), parse.convert("1.5s"));
         assertEquals(Duration.ofMinutes(2), parse.convert("2m"));

@@ -27,6 +27,8 @@
 //SOURCES SuiteCompletenessTest.java
 //SOURCES ScriptOutputTest.java
 //SOURCES ExpectedOutputTest.java
+//SOURCES Blocking.java
+//SOURCES CapacitiesTest.java
 //SOURCES SelectCpuTest.java
 //SOURCES InterruptionTest.java
 //SOURCES TimerTest.java

@@ -67,15 +67,25 @@ public final class Script {
         }
     }
 
-    /** Go's {@code d.Round(unit).String()}: "812ms", "1.5s", "4s". */
+    /** Go's {@code d.Round(unit).String()}: "0s", "812ms", "1.5s", "1m30s", "2h0m0s". */
     public static String durationString(Duration duration, Duration unit) {
-        long units = Math.round((double) duration.toNanos() / unit.toNanos());
-        Duration rounded = unit.multipliedBy(units);
-        if (rounded.compareTo(Duration.ofSeconds(1)) < 0) {
-            return rounded.toMillis() + "ms";
+        Duration d = unit.multipliedBy(Math.round((double) duration.toNanos() / unit.toNanos()));
+        if (d.isZero()) {
+            return "0s";
         }
-        String seconds = BigDecimal.valueOf(rounded.toMillis(), 3).stripTrailingZeros().toPlainString();
-        return seconds + "s";
+        if (d.compareTo(Duration.ofSeconds(1)) < 0) {
+            return BigDecimal.valueOf(d.toNanos(), 6).stripTrailingZeros().toPlainString() + "ms";
+        }
+        StringBuilder text = new StringBuilder();
+        if (d.toHours() > 0) {
+            text.append(d.toHours()).append('h');
+        }
+        if (d.toMinutes() > 0) {
+            text.append(d.toMinutesPart()).append('m');
+        }
+        long nanosOfMinute = d.toSecondsPart() * 1_000_000_000L + d.toNanosPart();
+        return text.append(BigDecimal.valueOf(nanosOfMinute, 9).stripTrailingZeros().toPlainString()).append('s')
+                .toString();
     }
 
     private static final Pattern DURATION_PART = Pattern.compile("(\\d+(?:\\.\\d+)?)(ns|us|µs|ms|s|m|h)");

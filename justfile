@@ -31,3 +31,19 @@ demos:
 [group('dev')]
 test *FILTER:
     ./jbang tests/RunTests.java {{FILTER}}
+
+# Benchmark the helper against Jox and the JDK's queues (JMH): quick (~2 min on 2 cores) or full; just bench quick pingpong select2
+[group('bench')]
+bench MODE="quick" *WORKLOADS:
+    ./jbang bench/ChannelBench.java {{MODE}} {{WORKLOADS}}
+
+# The same workloads in Go, to read the JVM's numbers against; needs Go (Debian/Ubuntu: apt install golang-go)
+[group('bench')]
+bench-go MODE="quick":
+    #!/usr/bin/env bash
+    set -euo pipefail
+    if ! command -v go > /dev/null; then
+        echo "bench-go: skipped, Go is not installed. Install it (Debian/Ubuntu: apt install golang-go; macOS: brew install go; or https://go.dev/dl/) and run it again." >&2
+        exit 0
+    fi
+    go run bench/go/main.go {{MODE}}

@@ -27,10 +27,6 @@ class BridgeProperties {
 
     static final Duration PROMPTLY = Duration.ofSeconds(2);
 
-    static boolean isClosed(ReceiveOnly<?> c) {
-        return select(onReceive(c), onDefault()).index() == 0;
-    }
-
     /** The sizes of the inner streams: 0 to 10 streams of 0 to 10 values each. */
     @Provide
     Arbitrary<List<Integer>> sizes() {
@@ -169,7 +165,7 @@ class BridgeProperties {
             boolean ended = true;
             for (int v : Bridge.bridge(done, chanStream(done, sizes, kind, outer, lastLeftOpen))) {
                 got.add(v);
-                if (!isClosed(done)) {
+                if (!TestSupport.isClosed(done)) {
                     whileOpen.add(v);
                 }
                 if (got.size() == k) {

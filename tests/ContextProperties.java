@@ -107,11 +107,6 @@ class ContextProperties {
         }
     }
 
-    /** True if the channel is closed now (a receive on it would not block); null is Go's nil channel: never. */
-    static boolean isClosed(ReceiveOnly<Void> done) {
-        return select(onReceive(done), onDefault()).index() == 0;
-    }
-
     // Key types for values. Key and OtherKey hold the same ints: Go compares keys by type and value, so Key(1) and
     // OtherKey(1) must never find each other's values (nor the String "1", nor the Integer 1).
     record Key(int id) {}
@@ -286,7 +281,7 @@ class ContextProperties {
             assertSame(expectDone ? Canceled : null, c.err(), where + ": err()");
             if (cancellable) {
                 assertNotNull(c.done(), where + ": a cancellable context has a done channel");
-                assertEquals(expectDone, isClosed(c.done()), where + ": done() closed");
+                assertEquals(expectDone, TestSupport.isClosed(c.done()), where + ": done() closed");
             } else {
                 assertNull(c.done(), where + ": under background() with no cancel above, done() is Go's nil channel");
             }
@@ -378,7 +373,7 @@ class ContextProperties {
                     assertSame(Canceled, first);
                     assertTrue(Go.timers() <= timersBefore, "cancel stops the timer at once");
                 }
-                assertTrue(isClosed(c.ctx().done()));
+                assertTrue(TestSupport.isClosed(c.ctx().done()));
                 assertSame(first, child.ctx().err(), "the descendant has the same error");
                 sleep(Duration.ofMillis(Math.max(0, timeoutMillis - cancelAfterMillis) + 30)); // past the deadline
                 assertSame(first, c.ctx().err(), "the deadline passed and changed err()");

@@ -179,7 +179,7 @@ class ContextTest {
             CancelableWithCause causeChild = withCancelCause(parent.ctx());
             for (Context child : List.of(cancelChild.ctx(), timeoutChild.ctx(), valueChild, causeChild.ctx())) {
                 assertSame(Canceled, child.err(), child.toString());
-                assertTrue(ContextProperties.isClosed(child.done()), child.toString());
+                assertTrue(TestSupport.isClosed(child.done()), child.toString());
             }
             assertEquals(timersBefore, timers(), "a child born cancelled starts no timer");
 
@@ -246,7 +246,7 @@ class ContextTest {
         int timersBefore = timers();
         Cancelable c = withDeadline(background(), Instant.now().minusSeconds(1));
         assertSame(DeadlineExceeded, c.ctx().err());
-        assertTrue(ContextProperties.isClosed(c.ctx().done()));
+        assertTrue(TestSupport.isClosed(c.ctx().done()));
         assertEquals(timersBefore, timers());
         c.cancel().cancel();
         assertSame(DeadlineExceeded, c.ctx().err());

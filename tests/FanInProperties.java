@@ -31,14 +31,6 @@ class FanInProperties {
         return n >= 2 && BigInteger.valueOf(n).isProbablePrime(50);
     }
 
-    static <T> List<T> drain(ReceiveOnly<T> stream) {
-        List<T> values = new ArrayList<>();
-        for (T v : stream) {
-            values.add(v);
-        }
-        return values;
-    }
-
     @Provide
     Arbitrary<List<List<Integer>>> inputs() {
         return Arbitraries.integers().between(0, 50).list().ofMaxSize(30).list().ofMaxSize(8);
@@ -60,7 +52,7 @@ class FanInProperties {
                     channels.add(Pipeline.generator(done,
                             inputs.get(s).stream().mapToInt(v -> v * streams + tag).toArray()));
                 }
-                return drain(FanIn.fanIn(done, channels));
+                return TestSupport.drain(FanIn.fanIn(done, channels));
             } finally {
                 done.close();
             }
@@ -82,7 +74,7 @@ class FanInProperties {
         List<Integer> merged = TestSupport.bounded(() -> {
             Chan<Void> done = make();
             try {
-                return drain(FanIn.fanIn(done, List.<ReceiveOnly<Integer>>of()));
+                return TestSupport.drain(FanIn.fanIn(done, List.<ReceiveOnly<Integer>>of()));
             } finally {
                 done.close();
             }
@@ -139,7 +131,7 @@ class FanInProperties {
         List<Integer> primes = TestSupport.bounded(() -> {
             Chan<Void> done = make();
             try {
-                return drain(FanIn.primeFinder(done,
+                return TestSupport.drain(FanIn.primeFinder(done,
                         Pipeline.generator(done, integers.stream().mapToInt(Integer::intValue).toArray())));
             } finally {
                 done.close();

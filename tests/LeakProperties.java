@@ -24,12 +24,6 @@ import net.jqwik.api.statistics.Statistics;
 @AddLifecycleHook(TestSupport.NoLeaks.class)
 class LeakProperties {
 
-    /** True if the channel is closed (and drained) right now, without blocking. */
-    static boolean isClosed(ReceiveOnly<?> ch) {
-        Selected s = select(onReceive(ch), onDefault());
-        return s.index() == 0 && !s.ok();
-    }
-
     /** Leak.release, called from a goroutine so that what it prints is captured too. */
     static void release(Leak.Leaky<?> leak) throws InterruptedException {
         go(() -> {
@@ -54,7 +48,7 @@ class LeakProperties {
                     stringStream.send(s);
                 }
                 sleep(Duration.ofMillis(cancelAfterMillis));
-                assertFalse(isClosed(terminated), "doWork ended before done closed");
+                assertFalse(TestSupport.isClosed(terminated), "doWork ended before done closed");
                 assertEquals(baseline + 1, goroutines(), "doWork's goroutine is running");
                 done.close();
                 terminated.receive();
@@ -76,11 +70,11 @@ class LeakProperties {
                 sleep(Duration.ofMillis(waitMillis));
                 assertEquals(baseline + 1, goroutines(), "the leaked goroutine is still running");
                 assertTrue(leak.goroutine().isAlive());
-                assertFalse(isClosed(leak.stream()), "completed closed, yet nothing can end doWork(nil)");
+                assertFalse(TestSupport.isClosed(leak.stream()), "completed closed, yet nothing can end doWork(nil)");
                 assertEquals(List.of(), out.lines());
                 release(leak);
                 assertEquals(baseline, goroutines(), "release ends it");
-                assertTrue(isClosed(leak.stream()));
+                assertTrue(TestSupport.isClosed(leak.stream()));
                 return null;
             });
             assertEquals(List.of("Releasing the leak (Go cannot): interrupting its goroutine.", "doWork exited."),

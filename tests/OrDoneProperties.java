@@ -27,27 +27,6 @@ class OrDoneProperties {
     /** A generous bound for "stops promptly once done is closed": about liveness, not speed. */
     static final Duration PROMPTLY = Duration.ofSeconds(2);
 
-    static boolean isClosed(ReceiveOnly<?> c) {
-        return select(onReceive(c), onDefault()).index() == 0;
-    }
-
-    /** Sends the values on a channel with the given buffer, then closes it; stops early if done closes. */
-    static ReceiveOnly<Integer> producer(ReceiveOnly<?> done, List<Integer> values, int capacity) {
-        Chan<Integer> c = make(capacity);
-        go(() -> {
-            try {
-                for (int v : values) {
-                    if (select(onReceive(done), onSend(c, v)).index() == 0) {
-                        return;
-                    }
-                }
-            } finally {
-                c.close();
-            }
-        });
-        return c;
-    }
-
     /**
      * What the input does: sends forever; sends its first values and then nothing, closing only when done closes;
      * or sends them and is left open for good, its sender gone (a channel owned by a part of the system that our
@@ -83,10 +62,10 @@ class OrDoneProperties {
             Chan<Void> done = make();
             try {
                 List<Integer> got = new ArrayList<>();
-                for (int v : OrDone.orDone(done, producer(done, values, capacity))) {
+                for (int v : OrDone.orDone(done, TestSupport.producer(done, values, capacity))) {
                     got.add(v);
                 }
-                assertFalse(isClosed(done));
+                assertFalse(TestSupport.isClosed(done));
                 return got;
             } finally {
                 done.close();
@@ -146,7 +125,7 @@ class OrDoneProperties {
                 long since = System.nanoTime() - closedAt.get();
                 assertTrue(since < PROMPTLY.toNanos(), "the loop took " + Duration.ofNanos(since) + " to end");
             }
-            if (!isClosed(done)) { // the consumer abandoned before another goroutine closed done
+            if (!TestSupport.isClosed(done)) { // the consumer abandoned before another goroutine closed done
                 receive(done);
             }
             return got;
@@ -175,7 +154,7 @@ class OrDoneProperties {
                 count++;
             }
             assertEquals(0, count);
-            assertTrue(isClosed(done));
+            assertTrue(TestSupport.isClosed(done));
             return null;
         });
     }

@@ -29,10 +29,6 @@ class OrProperties {
     /** How long a closed input may take to close the result: generous, this is about "eventually", not speed. */
     static final Duration PROMPTLY = Duration.ofSeconds(2);
 
-    static boolean isClosed(ReceiveOnly<?> c) {
-        return select(onReceive(c), onDefault()).index() == 0;
-    }
-
     /** True if c closes within the bound (these channels never carry values); releases its timer either way. */
     static boolean closesWithin(ReceiveOnly<?> c, Duration bound) {
         Timer timer = newTimer(bound);
@@ -70,7 +66,7 @@ class OrProperties {
             }
 
             // Not before: no input is closed, so the result must not be, now or after waiting a while.
-            assertFalse(isClosed(result), "the or-channel closed although no input was closed");
+            assertFalse(TestSupport.isClosed(result), "the or-channel closed although no input was closed");
             assertFalse(closesWithin(result, wait), "the or-channel closed within " + wait + " with no input closed");
 
             for (int i : toClose) {

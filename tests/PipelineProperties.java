@@ -24,19 +24,6 @@ import net.jqwik.api.statistics.Statistics;
 @AddLifecycleHook(TestSupport.NoLeaks.class)
 class PipelineProperties {
 
-    /** Receives everything from the stream until it closes. */
-    static <T> List<T> drain(ReceiveOnly<T> stream) {
-        List<T> values = new ArrayList<>();
-        for (T v : stream) {
-            values.add(v);
-        }
-        return values;
-    }
-
-    static int[] ints(List<Integer> values) {
-        return values.stream().mapToInt(Integer::intValue).toArray();
-    }
-
     // take(n) over a finite generator of k values yields exactly min(n, k) values: the first ones, in order. Then its
     // stream closes, and closing done ends the generator if take left some of its values unsent.
     @Property
@@ -46,7 +33,7 @@ class PipelineProperties {
         List<Integer> taken = TestSupport.bounded(() -> {
             Chan<Void> done = make();
             try {
-                return drain(Pipeline.take(done, Pipeline.generator(done, ints(values)), n));
+                return TestSupport.drain(Pipeline.take(done, Pipeline.generator(done, TestSupport.ints(values)), n));
             } finally {
                 done.close();
             }
@@ -63,7 +50,7 @@ class PipelineProperties {
         List<Integer> taken = TestSupport.bounded(() -> {
             Chan<Void> done = make();
             try {
-                return drain(Pipeline.take(done, Pipeline.repeat(done, values.toArray(Integer[]::new)), n));
+                return TestSupport.drain(Pipeline.take(done, Pipeline.repeat(done, values.toArray(Integer[]::new)), n));
             } finally {
                 done.close();
             }
@@ -85,7 +72,7 @@ class PipelineProperties {
         List<Integer> taken = TestSupport.bounded(() -> {
             Chan<Void> done = make();
             try {
-                return drain(Pipeline.take(done, Pipeline.repeat(done, 1), 10));
+                return TestSupport.drain(Pipeline.take(done, Pipeline.repeat(done, 1), 10));
             } finally {
                 done.close();
             }
@@ -104,7 +91,7 @@ class PipelineProperties {
             Chan<Void> done = make();
             List<Integer> values;
             try {
-                values = drain(Pipeline.take(done, Pipeline.repeatFn(done, calls::incrementAndGet), n));
+                values = TestSupport.drain(Pipeline.take(done, Pipeline.repeatFn(done, calls::incrementAndGet), n));
             } finally {
                 done.close();
             }
@@ -150,12 +137,12 @@ class PipelineProperties {
         List<Integer> actual = TestSupport.bounded(() -> {
             Chan<Void> done = make();
             try {
-                ReceiveOnly<Integer> stream = Pipeline.generator(done, ints(values));
+                ReceiveOnly<Integer> stream = Pipeline.generator(done, TestSupport.ints(values));
                 for (Op op : ops) {
                     stream = op.multiply() ? Pipeline.multiply(done, stream, op.operand())
                             : Pipeline.add(done, stream, op.operand());
                 }
-                return drain(stream);
+                return TestSupport.drain(stream);
             } finally {
                 done.close();
             }
@@ -169,7 +156,7 @@ class PipelineProperties {
             Chan<Void> done = make();
             try {
                 ReceiveOnly<Integer> intStream = Pipeline.generator(done, 1, 2, 3, 4);
-                return drain(Pipeline.multiply(done, Pipeline.add(done, Pipeline.multiply(done, intStream, 2), 1), 2));
+                return TestSupport.drain(Pipeline.multiply(done, Pipeline.add(done, Pipeline.multiply(done, intStream, 2), 1), 2));
             } finally {
                 done.close();
             }

@@ -23,18 +23,6 @@ import net.jqwik.api.statistics.Statistics;
 @AddLifecycleHook(TestSupport.NoLeaks.class)
 class QueuingProperties {
 
-    static <T> List<T> drain(ReceiveOnly<T> stream) {
-        List<T> values = new ArrayList<>();
-        for (T v : stream) {
-            values.add(v);
-        }
-        return values;
-    }
-
-    static int[] ints(List<Integer> values) {
-        return values.stream().mapToInt(Integer::intValue).toArray();
-    }
-
     // A queue changes when stages finish, never what they deliver: generator -> sleep -> buffer(n) -> sleep yields the
     // generator's values in the generator's order, as the same pipeline without the buffer does. Each sleep stage
     // reports that it finished exactly once.
@@ -54,9 +42,9 @@ class QueuingProperties {
                 List<Integer> out;
                 try {
                     ReceiveOnly<Integer> shortStage = Queuing.sleep(done, Duration.ofMillis(shortMillis),
-                            Pipeline.generator(done, ints(values)), shortFinished);
+                            Pipeline.generator(done, TestSupport.ints(values)), shortFinished);
                     ReceiveOnly<Integer> queue = buffered ? Queuing.buffer(done, n, shortStage) : shortStage;
-                    out = drain(Queuing.sleep(done, Duration.ofMillis(longMillis), queue, longFinished));
+                    out = TestSupport.drain(Queuing.sleep(done, Duration.ofMillis(longMillis), queue, longFinished));
                 } finally {
                     done.close();
                 }
@@ -78,7 +66,7 @@ class QueuingProperties {
         List<Integer> delivered = TestSupport.bounded(() -> {
             Chan<Void> done = make();
             try {
-                return drain(Queuing.buffer(done, n, Pipeline.generator(done, ints(values))));
+                return TestSupport.drain(Queuing.buffer(done, n, Pipeline.generator(done, TestSupport.ints(values))));
             } finally {
                 done.close();
             }
@@ -130,7 +118,7 @@ class QueuingProperties {
             }
             done.close();
             awaitGoroutines(baseline, Duration.ofSeconds(2));
-            List<Integer> left = drain(queue);
+            List<Integer> left = TestSupport.drain(queue);
             assertTrue(left.size() <= n, "more values queued than the buffer has room for: " + left);
             for (int i = 0; i < left.size(); i++) {
                 assertEquals(i, left.get(i), "the queue keeps the order");
@@ -148,7 +136,7 @@ class QueuingProperties {
         List<Queuing.Unit> units = TestSupport.bounded(() -> {
             Chan<Void> done = make();
             try {
-                return drain(Queuing.arrivals(done, gate, Duration.ofMillis(everyMillis), Duration.ofMillis(runForMillis)));
+                return TestSupport.drain(Queuing.arrivals(done, gate, Duration.ofMillis(everyMillis), Duration.ofMillis(runForMillis)));
             } finally {
                 done.close();
             }

@@ -27,10 +27,6 @@ class TeeProperties {
 
     static final Duration PROMPTLY = Duration.ofSeconds(2);
 
-    static boolean isClosed(ReceiveOnly<?> c) {
-        return select(onReceive(c), onDefault()).index() == 0;
-    }
-
     /** How a consumer paces itself before each receive. */
     enum Pace { FAST, YIELDS, SLEEPS, MIXED }
 
@@ -41,23 +37,6 @@ class TeeProperties {
             case SLEEPS -> sleep(Duration.ofNanos(random.nextInt(1_500_000)));
             default -> { }
         }
-    }
-
-    /** Sends the values, then closes; stops early if done closes. */
-    static ReceiveOnly<Integer> producer(ReceiveOnly<?> done, List<Integer> values) {
-        Chan<Integer> c = make();
-        go(() -> {
-            try {
-                for (int v : values) {
-                    if (select(onReceive(done), onSend(c, v)).index() == 0) {
-                        return;
-                    }
-                }
-            } finally {
-                c.close();
-            }
-        });
-        return c;
     }
 
     // Proves that both outputs receive exactly the input sequence, in order, whatever the speed of each consumer,
@@ -86,7 +65,7 @@ class TeeProperties {
         TestSupport.bounded(() -> {
             Chan<Void> done = make();
             try {
-                Tee.Pair<Integer> outs = Tee.tee(done, producer(done, values));
+                Tee.Pair<Integer> outs = Tee.tee(done, TestSupport.producer(done, values, 0));
                 List<ReceiveOnly<Integer>> out = List.of(outs.out1(), outs.out2());
                 Pace[] paces = {pace1, pace2};
                 long[] seeds = {seed1, seed2};
@@ -184,7 +163,7 @@ class TeeProperties {
                         int whileOpen = 0;
                         for (int v : out.get(self)) {
                             got.add(v);
-                            if (!isClosed(done)) {
+                            if (!TestSupport.isClosed(done)) {
                                 if (v != whileOpen) {
                                     violations.add("out" + (self + 1) + " got " + got + " while done was open");
                                 }

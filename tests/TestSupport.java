@@ -1,9 +1,12 @@
+import static gochan.Go.*;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import gochan.Go;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import net.jqwik.api.lifecycle.AroundTryHook;
 import net.jqwik.api.lifecycle.PropagationMode;
@@ -79,7 +82,7 @@ final class TestSupport {
         }
 
         @Override
-        public TryExecutionResult aroundTry(TryLifecycleContext context, TryExecutor aTry, java.util.List<Object> parameters) {
+        public TryExecutionResult aroundTry(TryLifecycleContext context, TryExecutor aTry, List<Object> parameters) {
             int baseline = Go.goroutines();
             TryExecutionResult result = aTry.execute(parameters);
             if (result.status() == TryExecutionResult.Status.SATISFIED) {
@@ -91,6 +94,43 @@ final class TestSupport {
             }
             return result;
         }
+    }
+
+    // ---- channels ---------------------------------------------------------------------------------
+
+    /** Receives everything from the stream until it is closed. */
+    static <T> List<T> drain(ReceiveOnly<T> stream) {
+        List<T> values = new ArrayList<>();
+        for (T v : stream) {
+            values.add(v);
+        }
+        return values;
+    }
+
+    /** Go's non-blocking "is it closed?" for a channel that never carries a value, such as done: it never blocks. */
+    static boolean isClosed(ReceiveOnly<?> signal) {
+        return select(onReceive(signal), onDefault()).index() == 0;
+    }
+
+    /** Sends the values on a new channel with the given buffer, then closes it; stops early once done is closed. */
+    static ReceiveOnly<Integer> producer(ReceiveOnly<?> done, List<Integer> values, int capacity) {
+        Chan<Integer> stream = make(capacity);
+        go(() -> {
+            try {
+                for (int v : values) {
+                    if (select(onReceive(done), onSend(stream, v)).index() == 0) {
+                        return;
+                    }
+                }
+            } finally {
+                stream.close();
+            }
+        });
+        return stream;
+    }
+
+    static int[] ints(List<Integer> values) {
+        return values.stream().mapToInt(Integer::intValue).toArray();
     }
 
     // ---- the repository -------------------------------------------------------------------------

@@ -27,6 +27,7 @@
 //SOURCES SuiteCompletenessTest.java
 //SOURCES ScriptOutputTest.java
 //SOURCES ExpectedOutputTest.java
+//SOURCES ScriptTest.java
 //SOURCES Blocking.java
 //SOURCES CapacitiesTest.java
 //SOURCES SelectCpuTest.java

@@ -199,4 +199,20 @@ class TimerTest {
             assertEquals(timersBefore, timers());
         });
     }
+
+    @Test
+    void timersLongerThanADurationCanHoldAreCappedAndStillCountedOnce() {
+        // given
+        int baseline = timers();
+
+        // when: 200,000 days is past the ~292 years a Go Duration (and a long of nanoseconds) can hold
+        Timer timer = newTimer(Duration.ofDays(200_000));
+        Ticker ticker = newTicker(Duration.ofDays(200_000));
+
+        // then
+        assertEquals(baseline + 2, timers());
+        assertTrue(timer.stop());
+        ticker.stop();
+        assertEquals(baseline, timers());
+    }
 }

@@ -32,7 +32,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * }
  * }</pre>
  *
- * <p>Go's rules for programs that use contexts, which static analysis in Go checks and which hold here too:
+ * <p>Go's rules for programs that use contexts (go vet checks only that cancel functions are called; the rest are
+ * conventions), which hold here too:
  * <ul>
  * <li>Pass a Context explicitly, as the <b>first parameter</b> of each function that needs it, named {@code ctx}.
  *     Do not store it in a field. Do not pass null, even where a function permits it: pass {@link #todo()} when
@@ -51,7 +52,7 @@ import java.util.concurrent.locks.ReentrantLock;
  *
  * <p>So a context covers the three sides of cancelling a goroutine: its parent may want to cancel it; it may want to
  * cancel its own children; and its blocking operations must be pre-emptable, which they are when they select on
- * {@code ctx.done()} beside their work. (The seed garbles this into "the three ways a goroutine gets terminated".)
+ * {@code ctx.done()} beside their work. (The seed notes this project started from garble this into "the three ways a goroutine gets terminated".)
  */
 public interface Context {
 
@@ -162,8 +163,9 @@ public interface Context {
     }
 
     /**
-     * Why c was cancelled: the cause given to the first CancelCauseFunc that cancelled c or an ancestor, or else
-     * c.err() (so DeadlineExceeded for a deadline). Null while c is not cancelled.
+     * Why c was cancelled: whatever cancelled c first decides it. If that was a CancelCauseFunc, of c or of an
+     * ancestor, its cause; otherwise c.err() (Canceled, or DeadlineExceeded for a deadline), even if an ancestor is
+     * cancelled with a cause later. Null while c is not cancelled.
      */
     static Exception cause(Context c) {
         CancelCtx cc = CancelCtx.parentCancelCtx(c);

@@ -27,7 +27,7 @@ import java.util.function.BiConsumer;
  * <pre>{@code
  * Chan<Integer> intStream = make();          // intStream := make(chan int)
  * go(() -> { intStream.send(42); });         // go func() { intStream <- 42 }()
- * int v = intStream.receive();               // v := <-intStream
+ * Integer v = intStream.receive();           // v := <-intStream (null once closed: Go's zero value)
  * var r = intStream.receiveOk();             // v, ok := <-intStream
  * for (int i : intStream) { ... }            // for i := range intStream { ... }
  * switch (select(onReceive(done), onSend(out, v)).index()) {   // select {
@@ -69,7 +69,7 @@ public final class Go {
      *
      * Every channel has one lock, a ring buffer and two wait queues: blocked senders (sendq) and blocked receivers
      * (recvq). A blocked operation is a Waiter in one of those queues (Go's sudog). Invariants, true whenever the
-     * channel's lock is free, where a "live" waiter is one whose goroutine has not been woken yet:
+     * channel's lock is free, where a "live" waiter is one whose Parked.state is still WAITING:
      *   - at least one of sendq and recvq has no live waiter (except for a single select that both sends and
      *     receives on the same unbuffered channel, as in Go);
      *   - a non-empty buffer means no live receiver waits;
@@ -160,7 +160,7 @@ public final class Go {
 
         private Chan(int capacity) {
             if (capacity < 0) {
-                throw new Panic("makechan: size out of range (negative buffer size " + capacity + ")");
+                throw new Panic("makechan: size out of range (negative buffer size " + capacity + ")"); // Go's message, and the size
             }
             buffer = new Object[capacity];
         }
@@ -306,7 +306,9 @@ public final class Go {
         private void dequeue(Waiter waiter) {
             lock.lock();
             try {
-                waiter.queue().remove(waiter);
+                if (waiter.queue != null) { // null: a waker has dequeued it already
+                    waiter.queue.remove(waiter);
+                }
             } finally {
                 lock.unlock();
             }
@@ -431,19 +433,15 @@ public final class Go {
             if (!parked.state.compareAndSet(Parked.WAITING, caseIndex)) {
                 return false; // another case of its select fired first, or it was interrupted
             }
-            LockSupport.unpark(parked.thread); // a plain waiter does not need our lock, so waking it now is cheap
+            // Go wakes the goroutine after unlocking the channel. Here it is woken at once, which is simpler and
+            // costs only this: a woken select goes on to lock its channels (pass 3), and may wait for our lock.
+            LockSupport.unpark(parked.thread);
             return true;
-        }
-
-        WaitQueue queue() {
-            return queue == null ? WaitQueue.NONE : queue;
         }
     }
 
     /** Go's waitq: a FIFO of waiters, doubly linked so that a losing select case is removed in O(1). */
     static final class WaitQueue {
-        static final WaitQueue NONE = new WaitQueue();
-
         private Waiter first;
         private Waiter last;
 
@@ -682,7 +680,9 @@ public final class Go {
         try {
             for (Waiter waiter : waiters) {
                 if (waiter != null) {
-                    waiter.queue().remove(waiter);
+                    if (waiter.queue != null) { // null: a waker has dequeued it already
+                    waiter.queue.remove(waiter);
+                }
                 }
             }
         } finally {
@@ -769,7 +769,10 @@ public final class Go {
             panicHandler.accept(Thread.currentThread(), panic);
         } finally {
             liveGoroutines.remove(Thread.currentThread());
-            if (goroutineWatchers.get() > 0) { // only awaitGoroutines needs the signal; skip the lock otherwise
+            // Only awaitGoroutines needs the signal, so skip the lock when nobody waits. No wake-up is lost: this
+            // thread removes itself and then reads the watcher count, while a watcher counts itself and then reads
+            // the set's size; both are volatile, so at least one of the two sees the other's write.
+            if (goroutineWatchers.get() > 0) {
                 goroutineExitLock.lock();
                 try {
                     goroutineExited.signalAll();
@@ -930,7 +933,20 @@ public final class Go {
         return liveTimers.get();
     }
 
-    /** Go's {@code *time.Timer}: fires once, after its duration, unless stopped first. */
+    /** A duration in nanoseconds, capped at about 292 years, the longest a Go Duration can be. */
+    private static long saturatedNanos(Duration duration) {
+        try {
+            return duration.toNanos();
+        } catch (ArithmeticException tooLong) {
+            return duration.isNegative() ? Long.MIN_VALUE : Long.MAX_VALUE;
+        }
+    }
+
+    /**
+     * Go's {@code *time.Timer}: fires once, after its duration, unless stopped first. Its channel has a buffer of one,
+     * as before Go 1.23: a time that was sent but not yet received stays there after {@code stop()}, which then
+     * returns false. (Go 1.23 made timer channels unbuffered, so that nothing stale is received after Stop.)
+     */
     public static final class Timer {
         private final AtomicBoolean live = new AtomicBoolean(true);
         private final Chan<Instant> c;
@@ -938,13 +954,14 @@ public final class Go {
 
         private Timer(Duration delay, Runnable onFire, Chan<Instant> c) {
             this.c = c;
+            long nanos = Math.max(0, saturatedNanos(delay)); // computed first: a failure here must not count a timer
             liveTimers.incrementAndGet();
             this.scheduled = timerScheduler.schedule(() -> {
                 if (live.compareAndSet(true, false)) {
                     liveTimers.decrementAndGet();
                     onFire.run();
                 }
-            }, Math.max(0, delay.toNanos()), TimeUnit.NANOSECONDS);
+            }, nanos, TimeUnit.NANOSECONDS);
         }
 
         /** The channel on which the time is delivered when the timer fires (null for an afterFunc timer). */
@@ -989,9 +1006,10 @@ public final class Go {
             if (period.isNegative() || period.isZero()) {
                 throw new Panic("non-positive interval for NewTicker");
             }
+            long nanos = saturatedNanos(period);
             liveTimers.incrementAndGet();
             scheduled = timerScheduler.scheduleAtFixedRate(
-                    () -> c.trySend(Instant.now()), period.toNanos(), period.toNanos(), TimeUnit.NANOSECONDS);
+                    () -> c.trySend(Instant.now()), nanos, nanos, TimeUnit.NANOSECONDS);
         }
 
         public ReceiveOnly<Instant> c() {
@@ -1007,7 +1025,7 @@ public final class Go {
         }
     }
 
-    /** {@code time.NewTicker(d)}. Go's {@code time.Tick} is left out on purpose: a ticker nobody can stop leaks. */
+    /** {@code time.NewTicker(d)}. Go's {@code time.Tick} is left out: here a ticker nobody can stop runs forever. */
     public static Ticker newTicker(Duration period) {
         return new Ticker(period);
     }

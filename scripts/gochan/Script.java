@@ -67,7 +67,10 @@ public final class Script {
         }
     }
 
-    /** Go's {@code d.Round(unit).String()}: "0s", "812ms", "1.5s", "1m30s", "2h0m0s". */
+    /**
+     * Go's {@code d.Round(unit).String()} for what the scripts print, non-negative durations rounded to a millisecond
+     * or more: "0s", "812ms", "1.5s", "1m30s", "2h0m0s".
+     */
     public static String durationString(Duration duration, Duration unit) {
         Duration d = unit.multipliedBy(Math.round((double) duration.toNanos() / unit.toNanos()));
         if (d.isZero()) {
@@ -88,6 +91,8 @@ public final class Script {
                 .toString();
     }
 
+    private static final Duration MAX_DURATION = Duration.ofNanos(Long.MAX_VALUE); // about 292 years, as in Go
+
     private static final Pattern DURATION_PART = Pattern.compile("(\\d+(?:\\.\\d+)?)(ns|us|µs|ms|s|m|h)");
 
     /** Go's {@code time.ParseDuration}, for non-negative durations: "100ms", "1.5s", "1h30m". Null if malformed. */
@@ -104,10 +109,14 @@ public final class Script {
                 case "m" -> 60_000_000_000L;
                 default -> 3_600_000_000_000L;
             });
-            total = total.plusNanos(new BigDecimal(part.group(1)).multiply(nanosPerUnit).longValue());
+            BigDecimal nanos = new BigDecimal(part.group(1)).multiply(nanosPerUnit);
+            if (nanos.compareTo(BigDecimal.valueOf(Long.MAX_VALUE)) > 0) {
+                return null; // Go's "invalid duration": more than a Duration can hold
+            }
+            total = total.plusNanos(nanos.longValue());
             end = part.end();
         }
-        return end > 0 && end == text.length() ? total : null;
+        return end > 0 && end == text.length() && total.compareTo(MAX_DURATION) <= 0 ? total : null;
     }
 
     /** Lets a picocli option take a Go duration: {@code @Option(names = "--timeout", converter = GoDuration.class)}. */

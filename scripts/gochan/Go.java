@@ -617,6 +617,7 @@ public final class Go {
         int defaultIndex = -1;
         int[] pollOrder = new int[cases.length];
         int polled = 0;
+        ThreadLocalRandom random = ThreadLocalRandom.current();
         for (int i = 0; i < cases.length; i++) {
             if (cases[i].kind == Case.Kind.DEFAULT) {
                 if (defaultIndex >= 0) {
@@ -625,7 +626,7 @@ public final class Go {
                 defaultIndex = i;
             } else if (cases[i].channel != null) { // nil-channel cases are skipped entirely
                 // Fisher-Yates, inside out: a uniformly random order of the cases that can ever be ready.
-                int j = ThreadLocalRandom.current().nextInt(polled + 1);
+                int j = random.nextInt(polled + 1);
                 pollOrder[polled] = pollOrder[j];
                 pollOrder[j] = i;
                 polled++;
@@ -638,7 +639,7 @@ public final class Go {
             blockForever("select"); // no cases, or only nil channels: Go blocks forever
         }
         Chan<?>[] lockOrder = lockOrder(cases);
-        Waiter[] waiters = new Waiter[cases.length];
+        Waiter[] waiters;
         Parked parked;
 
         lockAll(lockOrder);
@@ -661,8 +662,10 @@ public final class Go {
             if (defaultIndex >= 0) {
                 return new Selected(defaultIndex, null, false);
             }
-            // Pass 2: nothing is ready; enqueue one waiter per case, all sharing one Parked.
+            // Pass 2: nothing is ready; enqueue one waiter per case, all sharing one Parked. As in plain send and
+            // receive, only an operation that blocks allocates waiters.
             parked = new Parked();
+            waiters = new Waiter[cases.length];
             for (int p = 0; p < polled; p++) {
                 int i = pollOrder[p];
                 Case c = cases[i];
@@ -726,7 +729,7 @@ public final class Go {
             }
             channels[i] = c.channel;
         }
-        return Arrays.copyOf(channels, n);
+        return n == channels.length ? channels : Arrays.copyOf(channels, n);
     }
 
     private static void lockAll(Chan<?>[] channels) {

@@ -32,7 +32,7 @@ demos:
 test *FILTER:
     ./jbang tests/RunTests.java {{FILTER}}
 
-# Benchmark the helper against Jox and the JDK's queues (JMH): quick (~2 min on 2 cores) or full; just bench quick pingpong select2
+# Benchmark the helper against Jox and the JDK's queues (JMH): quick (~2.5 min on 2 cores) or full (~15 min); just bench quick pingpong select2
 [group('bench')]
 bench MODE="quick" *WORKLOADS:
     ./jbang bench/ChannelBench.java {{MODE}} {{WORKLOADS}}

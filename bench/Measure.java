@@ -1,0 +1,461 @@
+package bench;
+
+import static gochan.Go.*;
+
+import com.softwaremill.jox.Channel;
+import com.softwaremill.jox.Select;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.regex.Pattern;
+import org.openjdk.jmh.profile.GCProfiler;
+import org.openjdk.jmh.results.Result;
+import org.openjdk.jmh.results.RunResult;
+import org.openjdk.jmh.runner.Runner;
+import org.openjdk.jmh.runner.options.ChainedOptionsBuilder;
+import org.openjdk.jmh.runner.options.OptionsBuilder;
+import org.openjdk.jmh.runner.options.TimeValue;
+import org.openjdk.jmh.runner.options.VerboseMode;
+import org.openjdk.jmh.util.ListStatistics;
+import org.openjdk.jmh.util.Statistics;
+
+/**
+ * The suite's main: runs the JMH benchmarks of ChannelBench (workloads 1-5, warm), then the whole-program
+ * measurements that need fresh processes (5: the daisy chain as the first thing a new JVM does, and its peak memory;
+ * 6: the fan-in speed-up, FanInBench; 7: start-up of ./jbang fanin@catalog and of its jar run with java), and prints
+ * one table and one ratio line per workload.
+ *
+ * <pre>
+ * ./jbang bench/ChannelBench.java [quick|full|smoke] [workload...]     (from the repository root; quick is the default)
+ * </pre>
+ * Every cell is "median ± error": the median of the measured iterations (JMH) or runs (processes), and JMH's score
+ * error, the half-width of the 99.9% confidence interval of the mean.
+ */
+final class Measure {
+    private Measure() {}
+
+    static final String[] IMPLEMENTATIONS = {"helper", "jox", "jdk"};
+
+    /** How long to measure. quick: about two and a half minutes on 2 cores. full: 3 JMH forks, about 15 minutes. */
+    record Settings(String name, int forks, int warmUps, int iterations, Duration iterationTime,
+                    int daisyWarmUps, int daisyIterations, int freshRuns, int fanInWarmUpPairs, int fanInPairs,
+                    int startupRuns, Duration idleWindow) {
+        static final Settings QUICK = new Settings("quick", 1, 3, 5, Duration.ofMillis(300),
+                2, 6, 5, 1, 5, 5, Duration.ofSeconds(3));
+        /** Checks that everything runs, in well under a minute; its numbers mean little. */
+        static final Settings SMOKE = new Settings("smoke", 1, 1, 2, Duration.ofMillis(100),
+                1, 1, 1, 0, 1, 1, Duration.ofSeconds(1));
+        static final Settings FULL = new Settings("full", 3, 5, 10, Duration.ofSeconds(1),
+                5, 10, 10, 2, 15, 10, Duration.ofSeconds(5));
+    }
+
+    /** One cell of the table. */
+    record Cell(double median, double error) {
+        static Cell of(Statistics statistics) {
+            return new Cell(statistics.getPercentile(50), statistics.getN() > 1 ? statistics.getMeanErrorAt(0.999) : Double.NaN);
+        }
+
+        static Cell of(List<Double> samples) {
+            ListStatistics statistics = new ListStatistics();
+            samples.forEach(statistics::addValue);
+            return of(statistics);
+        }
+
+        Cell scaled(double factor) {
+            return new Cell(median * factor, error * factor);
+        }
+    }
+
+    /** One row: a workload, its unit, a cell per implementation (null: not measured), and its ratio key if any. */
+    record Row(String label, String unit, Cell[] cells, String ratioKey) {}
+
+    /** The keys that select workloads on the command line, as in the ratio lines. */
+    static final List<String> WORKLOADS = List.of("pingpong", "buffered", "select2", "select4", "idle-select", "mpmc",
+            "daisy-warm", "daisy-alloc", "daisy-fresh", "daisy-rss", "fanin", "startup");
+
+    static final int FAN_IN_PRIMES = 10;
+    static final int FAN_IN_BOUND = 1_000_000;
+    static final int IDLE_GOROUTINES = 10_000;
+
+    public static void main(String... args) throws Exception {
+        if (args.length > 0 && args[0].equals("daisy-child")) {
+            daisyChild(args[1]);
+            return;
+        }
+        if (args.length > 0 && args[0].equals("idle-child")) {
+            idleChild(args[1], Duration.parse(args[2]));
+            return;
+        }
+        Settings settings = Settings.QUICK;
+        List<String> only = new ArrayList<>(Arrays.asList(args));
+        if (!only.isEmpty() && List.of("quick", "full", "smoke").contains(only.get(0))) {
+            settings = switch (only.remove(0)) {
+                case "full" -> Settings.FULL;
+                case "smoke" -> Settings.SMOKE;
+                default -> Settings.QUICK;
+            };
+        }
+        List<String> unknown = new ArrayList<>(only);
+        unknown.removeAll(WORKLOADS);
+        if (!unknown.isEmpty()) {
+            System.err.println("bench: unknown workload " + String.join(", ", unknown) + "; the workloads are: "
+                    + String.join(" ", WORKLOADS));
+            System.exit(2);
+        }
+        new Measure.Run(settings, only).run();
+    }
+
+    static final class Run {
+        final Settings settings;
+        final List<String> only; // workload keys to run; empty: all
+        final List<Row> rows = new ArrayList<>();
+        final long start = System.nanoTime();
+
+        Run(Settings settings, List<String> only) {
+            this.settings = settings;
+            this.only = only;
+        }
+
+        boolean wanted(String key) {
+            return only.isEmpty() || only.contains(key);
+        }
+
+        void run() throws Exception {
+            progress("%s run on %d CPUs, Java %s; workloads: %s", settings.name(), numCPU(),
+                    Runtime.version(), only.isEmpty() ? "all" : String.join(" ", only));
+            Cell[] daisyAllocation = new Cell[3];
+            for (ChannelBench.Workload workload : ChannelBench.JMH_WORKLOADS) {
+                boolean daisy = workload.key().equals("daisy-warm");
+                if (wanted(workload.key()) || (daisy && wanted("daisy-alloc"))) {
+                    Cell[] cells = new Cell[3];
+                    for (int i = 0; i < 3; i++) {
+                        String method = workload.methods().get(i);
+                        if (method != null) {
+                            RunResult result = jmh(method, daisy);
+                            cells[i] = Cell.of(result.getPrimaryResult().getStatistics());
+                            progress("%-18s %s %s", method, format(cells[i]), result.getPrimaryResult().getScoreUnit());
+                            if (daisy) {
+                                daisyAllocation[i] = allocationPerGoroutine(result);
+                            }
+                        }
+                    }
+                    rows.add(new Row(workload.label(), workload.unit(), cells, workload.key()));
+                }
+                if (workload.key().equals("select4") && wanted("idle-select")) {
+                    idleSelect();
+                }
+            }
+            if (wanted("daisy-alloc")) {
+                rows.add(new Row("5 daisy chain allocation, warm", "bytes/goroutine", daisyAllocation, "daisy-alloc"));
+            }
+            if (wanted("daisy-fresh") || wanted("daisy-rss")) {
+                daisyFresh();
+            }
+            if (wanted("fanin")) {
+                fanIn();
+            }
+            if (wanted("startup")) {
+                startup();
+            }
+            print();
+        }
+
+        // ---- JMH ----------------------------------------------------------------------------------------
+
+        RunResult jmh(String method, boolean daisy) throws Exception {
+            ChainedOptionsBuilder options = new OptionsBuilder()
+                    .include("^" + Pattern.quote(ChannelBench.class.getName() + "." + method) + "$")
+                    .forks(settings.forks())
+                    .shouldFailOnError(true)
+                    .verbosity(VerboseMode.SILENT);
+            if (Runtime.version().feature() >= 23) {
+                // JMH 1.37 reads field offsets through sun.misc.Unsafe, which JDK 24+ warns about on every fork.
+                options.jvmArgsAppend("--sun-misc-unsafe-memory-access=allow");
+            }
+            if (daisy) {
+                // One chain takes a few hundred ms warm (seconds cold): whole-second iterations, and the GC profiler
+                // for the bytes allocated per chain.
+                options.warmupIterations(settings.daisyWarmUps()).warmupTime(TimeValue.seconds(1))
+                        .measurementIterations(settings.daisyIterations()).measurementTime(TimeValue.seconds(1))
+                        .addProfiler(GCProfiler.class);
+            } else {
+                TimeValue time = TimeValue.milliseconds(settings.iterationTime().toMillis());
+                options.warmupIterations(settings.warmUps()).warmupTime(time)
+                        .measurementIterations(settings.iterations()).measurementTime(time);
+            }
+            var results = new Runner(options.build()).run();
+            if (results.size() != 1) {
+                throw new IllegalStateException("JMH ran " + results.size() + " benchmarks for " + method);
+            }
+            return results.iterator().next();
+        }
+
+        /** gc.alloc.rate.norm is bytes allocated per operation, here per chain: divided over its goroutines. */
+        Cell allocationPerGoroutine(RunResult result) {
+            for (Map.Entry<String, Result> secondary : result.getSecondaryResults().entrySet()) {
+                if (secondary.getKey().endsWith("gc.alloc.rate.norm")) {
+                    return Cell.of(secondary.getValue().getStatistics()).scaled(1.0 / ChannelBench.DAISY_GOROUTINES);
+                }
+            }
+            return null;
+        }
+
+        // ---- 3: what a goroutine blocked in select costs, in CPU -----------------------------------------
+
+        void idleSelect() throws Exception {
+            Cell[] cells = new Cell[3];
+            for (int i = 0; i < 2; i++) { // the JDK has no select
+                List<Double> samples = new ArrayList<>();
+                for (String line : child(List.of("bench.ChannelBench", "idle-child", IMPLEMENTATIONS[i],
+                        settings.idleWindow().toString()))) {
+                    samples.add(Double.parseDouble(line));
+                }
+                cells[i] = Cell.of(samples);
+                progress("%-18s %s ms of CPU per s", "idle " + IMPLEMENTATIONS[i], format(cells[i]));
+            }
+            rows.add(new Row("3 10,000 goroutines blocked in select", "CPU ms/s", cells, null));
+        }
+
+        // ---- 5: the daisy chain as the first thing a fresh JVM does ---------------------------------------
+
+        void daisyFresh() throws Exception {
+            Cell[] times = new Cell[3];
+            Cell[] memory = new Cell[3];
+            for (int i = 0; i < 3; i++) {
+                List<Double> millis = new ArrayList<>();
+                List<Double> megabytes = new ArrayList<>();
+                for (int run = 0; run < settings.freshRuns(); run++) {
+                    String[] line = child(List.of("bench.ChannelBench", "daisy-child", IMPLEMENTATIONS[i]))
+                            .get(0).split(" ");
+                    millis.add(Double.parseDouble(line[0]) / 1e6);
+                    megabytes.add(Double.parseDouble(line[1]) / 1024);
+                }
+                times[i] = Cell.of(millis);
+                memory[i] = megabytes.get(0) < 0 ? null : Cell.of(megabytes);
+                progress("%-18s %s ms, peak RSS %s MB", "daisy fresh " + IMPLEMENTATIONS[i], format(times[i]),
+                        memory[i] == null ? "n/a" : format(memory[i]));
+            }
+            if (wanted("daisy-fresh")) {
+                rows.add(new Row("5 daisy chain 100k, fresh process", "ms/chain", times, "daisy-fresh"));
+            }
+            if (wanted("daisy-rss")) {
+                rows.add(new Row("5 daisy chain peak RSS, fresh process", "MB", memory, "daisy-rss"));
+            }
+        }
+
+        // ---- 6: fan-in speed-up ---------------------------------------------------------------------------
+
+        void fanIn() throws Exception {
+            Cell[] single = new Cell[3];
+            Cell[] fannedOut = new Cell[3];
+            Cell[] speedUp = new Cell[3];
+            for (int i = 0; i < 3; i++) {
+                List<Double> t1 = new ArrayList<>();
+                List<Double> tN = new ArrayList<>();
+                List<Double> ratio = new ArrayList<>();
+                for (String line : child(List.of("FanInBench", IMPLEMENTATIONS[i],
+                        String.valueOf(settings.fanInWarmUpPairs()), String.valueOf(settings.fanInPairs()),
+                        String.valueOf(FAN_IN_PRIMES), String.valueOf(FAN_IN_BOUND)))) {
+                    String[] pair = line.split(" ");
+                    double one = Double.parseDouble(pair[0]) / 1e6;
+                    double many = Double.parseDouble(pair[1]) / 1e6;
+                    t1.add(one);
+                    tN.add(many);
+                    ratio.add(one / many);
+                }
+                single[i] = Cell.of(t1);
+                fannedOut[i] = Cell.of(tN);
+                speedUp[i] = Cell.of(ratio);
+                progress("%-18s 1 finder %s ms, %d finders %s ms, speed-up %s", "fan-in " + IMPLEMENTATIONS[i],
+                        format(single[i]), numCPU(), format(fannedOut[i]), format(speedUp[i]));
+            }
+            rows.add(new Row("6 fan-in primes, 1 finder", "ms/search", single, null));
+            rows.add(new Row("6 fan-in primes, " + numCPU() + " finders", "ms/search", fannedOut, "fanin"));
+            rows.add(new Row("6 fan-in speed-up, " + numCPU() + " finders over 1", "x (higher: better)", speedUp, null));
+        }
+
+        // ---- 7: start-up ----------------------------------------------------------------------------------
+
+        void startup() throws Exception {
+            Path wrapper = Path.of("jbang");
+            if (!Files.isExecutable(wrapper) || !Files.isRegularFile(Path.of("jbang-catalog.json"))) {
+                progress("start-up skipped: run from the repository root (./jbang and jbang-catalog.json)");
+                return;
+            }
+            List<String> fanInArgs = List.of("--finders", "1", "--primes", "1", "--bound", "1000");
+            List<String> viaJbang = new ArrayList<>(List.of("./jbang", "fanin@catalog"));
+            viaJbang.addAll(fanInArgs);
+            timeProcess(viaJbang); // fills the caches: what follows is the warm start-up
+            List<String> classpath = output(List.of("./jbang", "info", "classpath", "scripts/FanIn.java"));
+            List<String> viaJava = new ArrayList<>(List.of(java(), "-cp", classpath.get(classpath.size() - 1),
+                    "FanIn"));
+            viaJava.addAll(fanInArgs);
+            timeProcess(viaJava);
+            List<Double> jbang = new ArrayList<>();
+            List<Double> direct = new ArrayList<>();
+            for (int run = 0; run < settings.startupRuns(); run++) { // interleaved, so that both see the same noise
+                jbang.add(timeProcess(viaJbang));
+                direct.add(timeProcess(viaJava));
+            }
+            Cell jbangCell = Cell.of(jbang);
+            Cell directCell = Cell.of(direct);
+            progress("%-18s ./jbang %s ms, java -cp %s ms", "start-up", format(jbangCell), format(directCell));
+            rows.add(new Row("7 start-up ./jbang fanin@catalog, warm", "ms", new Cell[] {jbangCell, null, null},
+                    "startup"));
+            rows.add(new Row("7 start-up java -cp <its jar> FanIn", "ms", new Cell[] {directCell, null, null}, null));
+        }
+
+        /** Runs a command to its end and returns its wall time from start to exit, in ms. */
+        double timeProcess(List<String> command) throws Exception {
+            long begin = System.nanoTime();
+            Process process = new ProcessBuilder(command)
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                    .redirectError(ProcessBuilder.Redirect.INHERIT)
+                    .start();
+            int status = process.waitFor();
+            double millis = (System.nanoTime() - begin) / 1e6;
+            if (status != 0) {
+                throw new IllegalStateException(String.join(" ", command) + " exited with " + status);
+            }
+            return millis;
+        }
+
+        // ---- The table ------------------------------------------------------------------------------------
+
+        void print() {
+            System.out.printf("%nResults (%s mode, %d CPUs, Java %s, %.0f s): median ± error (99.9%% CI of the mean)%n%n",
+                    settings.name(), numCPU(), Runtime.version().feature(), (System.nanoTime() - start) / 1e9);
+            String format = "%-42s %-18s %-18s %-18s %-18s%n";
+            System.out.printf(format, "workload", "unit", "helper", "jox", "jdk");
+            for (Row row : rows) {
+                System.out.printf(format, row.label(), row.unit(), format(row.cells()[0]), format(row.cells()[1]),
+                        format(row.cells()[2]));
+            }
+            System.out.println();
+            for (Row row : rows) {
+                if (row.ratioKey() != null) {
+                    System.out.printf("ratio %s helper/jox=%s helper/jdk=%s%n", row.ratioKey(),
+                            ratio(row.cells()[0], row.cells()[1]), ratio(row.cells()[0], row.cells()[2]));
+                }
+            }
+        }
+
+        void progress(String format, Object... args) {
+            System.err.printf("[bench %3.0fs] %s%n", (System.nanoTime() - start) / 1e9, String.format(format, args));
+        }
+    }
+
+    static String ratio(Cell helper, Cell other) {
+        if (helper == null || other == null || other.median() == 0) {
+            return "n/a";
+        }
+        return String.format(Locale.ROOT, "%.2f", helper.median() / other.median());
+    }
+
+    static String format(Cell cell) {
+        if (cell == null) {
+            return "n/a";
+        }
+        String median = number(cell.median());
+        return Double.isNaN(cell.error()) ? median : median + " ± " + number(cell.error());
+    }
+
+    static String number(double value) {
+        double magnitude = Math.abs(value);
+        String pattern = magnitude >= 100 ? "%.0f" : magnitude >= 10 ? "%.1f" : "%.2f";
+        return String.format(Locale.ROOT, pattern, value);
+    }
+
+    // ---- Child processes -----------------------------------------------------------------------------------
+
+    static String java() {
+        return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    }
+
+    /** Runs a main class of this suite in a fresh JVM with default flags and returns its output lines. */
+    static List<String> child(List<String> mainAndArgs) throws Exception {
+        List<String> command = new ArrayList<>(List.of(java(), "-cp", System.getProperty("java.class.path")));
+        command.addAll(mainAndArgs);
+        return output(command);
+    }
+
+    static List<String> output(List<String> command) throws Exception {
+        Process process = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        List<String> lines = new ArrayList<>();
+        try (BufferedReader reader = new BufferedReader(new InputStreamReader(process.getInputStream()))) {
+            for (String line; (line = reader.readLine()) != null; ) {
+                lines.add(line);
+            }
+        }
+        int status = process.waitFor();
+        if (status != 0 || lines.isEmpty()) {
+            throw new IllegalStateException(String.join(" ", command) + " exited with " + status);
+        }
+        return lines;
+    }
+
+    /** In a fresh JVM: one daisy chain, timed, and the process's peak resident memory. Prints "ns kB". */
+    static void daisyChild(String implementation) {
+        long begin = System.nanoTime();
+        ChannelBench.daisy(implementation);
+        long took = System.nanoTime() - begin;
+        System.out.println(took + " " + peakResidentKilobytes());
+    }
+
+    /** VmHWM from /proc/self/status (Linux), or -1. */
+    static long peakResidentKilobytes() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+                if (line.startsWith("VmHWM:")) {
+                    return Long.parseLong(line.replaceAll("[^0-9]", ""));
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // not Linux
+        }
+        return -1;
+    }
+
+    /**
+     * In a fresh JVM: parks IDLE_GOROUTINES goroutines in a select over two channels that never get a value, and
+     * prints the CPU time the whole process uses per second while they wait (ThreadMXBean cannot help: a virtual
+     * thread reports no CPU time; a select that polled would show up on the carrier threads, which are part of the
+     * process). Prints the CPU milliseconds used per second of the window: one number, because the process's CPU
+     * clock ticks in steps of 10 ms here, too coarse for a confidence interval over one-second samples.
+     */
+    static void idleChild(String implementation, Duration window) throws Exception {
+        List<Thread> waiting = new ArrayList<>();
+        Runnable release;
+        if (implementation.equals("helper")) {
+            Chan<Integer> a = make();
+            Chan<Integer> b = make();
+            for (int i = 0; i < IDLE_GOROUTINES; i++) {
+                waiting.add(go(() -> select(onReceive(a), onReceive(b))));
+            }
+            release = a::close;
+        } else {
+            Channel<Integer> a = Channel.newRendezvousChannel();
+            Channel<Integer> b = Channel.newRendezvousChannel();
+            for (int i = 0; i < IDLE_GOROUTINES; i++) {
+                waiting.add(ChannelBench.virtual(() -> Select.selectOrClosed(a.receiveClause(), b.receiveClause())));
+            }
+            release = a::done;
+        }
+        Thread.sleep(2000); // let them all reach select and park, and the JIT settle
+        var os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+        long before = os.getProcessCpuTime();
+        Thread.sleep(window.toMillis());
+        System.out.println((os.getProcessCpuTime() - before) / 1e6 / (window.toMillis() / 1000.0));
+        release.run();
+        ChannelBench.join(waiting.toArray(Thread[]::new));
+    }
+}

@@ -135,7 +135,7 @@ public class Confinement implements Callable<Integer> {
 }
 
 // The two halves of "golang" are printed by two goroutines, in either order, so the block is unordered (a Go
-// Example test would need "Unordered output" too). ConfinementTest checks the order of the other lines.
+// Example test would need "Unordered output" too). The order of the other lines is not checked here.
 //
 // Unordered output:
 // Ad hoc confinement:

@@ -27,8 +27,10 @@ import picocli.CommandLine.Spec;
         description = "Finds random primes with one finder, then with several fanned out and fanned back in.")
 public class FanIn implements Callable<Integer> {
 
-    @Option(names = "--finders", description = "Prime finders to fan out over (default: the number of CPUs).")
-    int finders = numCPU();
+    // The book fans out over runtime.NumCPU() finders; at least 2 here, so that a one-CPU machine still shows the
+    // fan-out (without a speed-up: two finders then share one CPU).
+    @Option(names = "--finders", description = "Prime finders to fan out over (default: the number of CPUs, at least 2).")
+    int finders = Math.max(2, numCPU());
 
     @Option(names = "--primes", description = "How many primes to find (default: ${DEFAULT-VALUE}).")
     int primes = 10;
@@ -63,7 +65,10 @@ public class FanIn implements Callable<Integer> {
         go(() -> {
             try {
                 for (int integer : intStream) {
-                    if (isPrime(integer) && select(onReceive(done), onSend(primeStream, integer)).index() == 0) {
+                    if (!isPrime(integer)) {
+                        continue;
+                    }
+                    if (select(onReceive(done), onSend(primeStream, integer)).index() == 0) {
                         return;
                     }
                 }

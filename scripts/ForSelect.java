@@ -112,7 +112,7 @@ public class ForSelect implements Callable<Integer> {
         Chan<Void> workDone = make();
         afterFunc(workFor, workDone::close); // time.AfterFunc(d, func() { close(done) })
         long units = workUntilDone(workDone).receive();
-        System.out.println(units > 0 ? "Did some units of work before done closed." : "Did no work at all?");
+        System.out.println("Worked until done closed: " + units + " units of work (the count varies from run to run).");
         return 0;
     }
 
@@ -129,4 +129,4 @@ public class ForSelect implements Callable<Integer> {
 // Read a, then closed done.
 // sendValues stopped and closed its stream.
 // Looping on work with a default case until done:
-// Did some units of work before done closed.
+// Worked until done closed: {int} units of work (the count varies from run to run).

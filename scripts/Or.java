@@ -39,11 +39,11 @@ public class Or implements Callable<Integer> {
 
     // or: the book's recursive or-channel. The result closes when any of the channels closes.
     static ReceiveOnly<?> or(ReceiveOnly<?>... channels) {
-        switch (channels.length) {
-            case 0:
-                return null;                                        // nil: an or of nothing never closes
-            case 1:
-                return channels[0];                                 // an or of one channel is that channel
+        if (channels.length == 0) {
+            return null;                                            // nil: an or of nothing never closes
+        }
+        if (channels.length == 1) {
+            return channels[0];                                     // an or of one channel is that channel
         }
         ReceiveOnly<?>[] inputs = channels.clone();                 // the goroutine reads them later: a caller
                                                                     // reusing its array must not change them

@@ -36,7 +36,7 @@ public class OrDone implements Callable<Integer> {
             description = "Values myChan sends before it goes quiet, in the second run (default: ${DEFAULT-VALUE}).")
     int quietAfter = 3;
 
-    @Option(names = "--quiet", defaultValue = "200ms", converter = Script.GoDuration.class,
+    @Option(names = "--quiet-for", defaultValue = "200ms", converter = Script.GoDuration.class,
             description = "How long myChan is quiet before done closes (default: ${DEFAULT-VALUE}).")
     Duration quietFor;
 
@@ -117,8 +117,9 @@ public class OrDone implements Callable<Integer> {
         Chan<Void> done = make();
         Chan<Void> quiet = make();
         go(() -> {                                                  // the watchdog
-            receive(quiet);
-            receive(after(quietFor));
+            receive(quiet);                                         // quiet is closed once myChan has gone quiet
+            Timer timer = newTimer(quietFor);
+            receive(timer.c());
             done.close();
         });
         long start = System.nanoTime();

@@ -91,13 +91,14 @@ public class Pipeline implements Callable<Integer> {
 
     // ---- Generators --------------------------------------------------------------------------------------
 
-    // repeat: sends its values over and over, in order, until done is closed.
+    // repeat: sends its values over and over, in order, until done is closed. Repeating no values at all gives an
+    // empty stream; the book's loop would spin forever without ever looking at done.
     @SafeVarargs
     static <T> ReceiveOnly<T> repeat(ReceiveOnly<?> done, T... values) {
         Chan<T> valueStream = make();
         go(() -> {
-            try {
-                while (true) {
+            try {                                                   // defer close(valueStream)
+                while (values.length > 0) {
                     for (T v : values) {
                         if (select(onReceive(done), onSend(valueStream, v)).index() == 0) {
                             return;

@@ -64,9 +64,15 @@ public class Queuing implements Callable<Integer> {
 
     // ---- Stages --------------------------------------------------------------------------------------------
 
-    // pause: `select { case <-done: return false; case <-time.After(d): }`; false if done closed first.
+    // pause: `select { case <-done: return false; case <-timer.C: }`; false if done closed first. A timer rather
+    // than time.After, so that it can be stopped at once when done wins instead of living on until it fires.
     static boolean pause(ReceiveOnly<?> done, Duration d) {
-        return select(onReceive(done), onReceive(after(d))).index() == 1;
+        Timer timer = newTimer(d);
+        try {
+            return select(onReceive(done), onReceive(timer.c())).index() == 1;
+        } finally {
+            timer.stop();
+        }
     }
 
     // sleep: the book's stand-in for a stage that works d on each value: it waits d, then passes the value on.

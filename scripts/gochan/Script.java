@@ -3,6 +3,7 @@ package gochan;
 import java.io.PrintWriter;
 import java.math.BigDecimal;
 import java.time.Duration;
+import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import picocli.CommandLine;
@@ -37,6 +38,7 @@ public final class Script {
 
     /** Runs the command with the arguments and returns the exit status instead of exiting. */
     public static int execute(Object command, String... args) {
+        Locale.setDefault(Locale.ROOT); // like Go's fmt: 1.5 is printed 1.5 whatever the machine's language
         CommandLine commandLine = new CommandLine(command)
                 .setParameterExceptionHandler((badOption, badArgs) -> {
                     PrintWriter err = badOption.getCommandLine().getErr();

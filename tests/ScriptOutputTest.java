@@ -60,11 +60,16 @@ class ScriptOutputTest {
         }
     }
 
+    /** The "aliases" object of catalog.json: alias -> {script-ref, description}. */
+    static JsonObject catalogAliases() throws IOException {
+        JsonObject catalog = JsonParser.parseString(Files.readString(ROOT.resolve("catalog.json"))).getAsJsonObject();
+        return catalog.getAsJsonObject("aliases");
+    }
+
     /** alias -> script path, from catalog.json. */
     static Map<String, Path> aliases() throws IOException {
-        JsonObject catalog = JsonParser.parseString(Files.readString(ROOT.resolve("catalog.json"))).getAsJsonObject();
         Map<String, Path> aliases = new TreeMap<>();
-        for (var alias : catalog.getAsJsonObject("aliases").entrySet()) {
+        for (var alias : catalogAliases().entrySet()) {
             JsonObject entry = alias.getValue().getAsJsonObject();
             aliases.put(alias.getKey(), ROOT.resolve(entry.get("script-ref").getAsString()));
         }
@@ -73,16 +78,16 @@ class ScriptOutputTest {
 
     @Test
     void everyScriptHasAnAliasWithAUsageExample() throws IOException {
-        JsonObject catalog = JsonParser.parseString(Files.readString(ROOT.resolve("catalog.json"))).getAsJsonObject();
         List<Path> scripts;
         try (Stream<Path> files = Files.list(ROOT.resolve("scripts"))) {
             scripts = files.filter(f -> f.toString().endsWith(".java")).sorted().toList();
         }
         assertFalse(scripts.isEmpty());
+        Map<String, Path> aliases = aliases();
         for (Path script : scripts) {
-            assertTrue(aliases().containsValue(script), script + " has no alias in catalog.json");
+            assertTrue(aliases.containsValue(script), script + " has no alias in catalog.json");
         }
-        for (var alias : catalog.getAsJsonObject("aliases").entrySet()) {
+        for (var alias : catalogAliases().entrySet()) {
             String description = alias.getValue().getAsJsonObject().get("description").getAsString();
             assertTrue(description.contains("jbang " + alias.getKey()),
                     "the description of " + alias.getKey() + " shows no usage example: " + description);

@@ -1,13 +1,25 @@
 package gochan;
 
+import com.sun.management.HotSpotDiagnosticMXBean;
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadLocalRandom;
@@ -15,10 +27,12 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.locks.Condition;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.BiConsumer;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Go's channels, {@code select}, goroutines, {@code sync.WaitGroup} and timers, on Java virtual threads.
@@ -150,6 +164,7 @@ public final class Go {
         private static final AtomicLong nextId = new AtomicLong();
 
         final long id = nextId.incrementAndGet(); // the global lock order used by select
+        final Bubble bubble = Bubble.ofCurrentThread(); // as in Go, a channel made in a bubble belongs to it
         final ReentrantLock lock = new ReentrantLock();
         final WaitQueue sendq = new WaitQueue();
         final WaitQueue recvq = new WaitQueue();
@@ -220,13 +235,16 @@ public final class Go {
 
         @Override
         public void send(T value) {
+            if (bubble != Bubble.PROGRAM) {
+                bubble.checkInside("send on synctest channel from outside bubble");
+            }
             Waiter waiter;
             lock.lock();
             try {
                 if (trySendLocked(value)) {
                     return;
                 }
-                waiter = new Waiter(new Parked(), this, 0, value); // only a blocking send allocates
+                waiter = new Waiter(Parked.on(CHAN_SEND, bubble), this, 0, value); // only a blocking send allocates
                 sendq.enqueue(waiter);
             } finally {
                 lock.unlock();
@@ -253,6 +271,9 @@ public final class Go {
         }
 
         private Object receiveOrClosed() {
+            if (bubble != Bubble.PROGRAM) {
+                bubble.checkInside("receive on synctest channel from outside bubble");
+            }
             Waiter waiter;
             lock.lock();
             try {
@@ -260,7 +281,7 @@ public final class Go {
                 if (got != NOT_READY) {
                     return got;
                 }
-                waiter = new Waiter(new Parked(), this, 0, null); // only a blocking receive allocates
+                waiter = new Waiter(Parked.on(CHAN_RECEIVE, bubble), this, 0, null); // only a blocking receive allocates
                 recvq.enqueue(waiter);
             } finally {
                 lock.unlock();
@@ -272,7 +293,7 @@ public final class Go {
             return waiter.ok ? waiter.elem : CLOSED;
         }
 
-        /** Go's non-blocking send ({@code select} with a default case), used by timers. */
+        /** Go's non-blocking send ({@code select} with a default case), used by timers, which run outside bubbles. */
         boolean trySend(T value) {
             lock.lock();
             try {
@@ -284,6 +305,9 @@ public final class Go {
 
         @Override
         public void close() {
+            if (bubble != Bubble.PROGRAM) {
+                bubble.checkInside("close of synctest channel from outside bubble");
+            }
             lock.lock();
             try {
                 if (closed) {
@@ -380,32 +404,117 @@ public final class Go {
     // Parking: Go's sudog and the one compare-and-set a correct select needs
     // =====================================================================================================
 
-    /** One blocked goroutine. A plain operation has one Waiter on it; a select has one per case. */
+    // Why a goroutine is blocked, in Go's words (runtime/runtime2.go, waitReasonStrings): the dump shows them.
+    static final String CHAN_SEND = "chan send";
+    static final String CHAN_RECEIVE = "chan receive";
+    static final String SELECT = "select";
+    static final String SELECT_NO_CASES = "select (no cases)";
+    static final String CHAN_SEND_NIL = "chan send (nil chan)";
+    static final String CHAN_RECEIVE_NIL = "chan receive (nil chan)";
+    static final String WAITGROUP_WAIT = "sync.WaitGroup.Wait";
+    static final String SLEEP = "sleep";
+    static final String AWAIT_GOROUTINES = "awaitGoroutines"; // not in Go: Script's wait for goroutines at exit
+
+    /**
+     * One blocked goroutine. A plain operation has one Waiter on it; a select has one per case; sleep,
+     * WaitGroup.await and awaitGoroutines park on a Parked of their own.
+     *
+     * It is also the accounting of who waits on what (see G): the goroutine counts itself blocked in await, just
+     * before it parks, and whoever wakes it counts it running again inside fire, before unpark. So a goroutine that
+     * is about to run again is never counted as blocked, and "the last one has blocked" cannot race a hand-off that
+     * is still on its way.
+     */
     static final class Parked {
         static final int WAITING = -1;
-        static final int CANCELLED = -2;
+        static final int CANCELLED = -2; // interrupted
+        static final int TIMED_OUT = -3; // awaitUntil's deadline passed
+        static final int LEAKED = -4;    // awaitGoroutines: the goroutines it waits for are all blocked for good
 
-        final Thread thread = Thread.currentThread();
-        /** WAITING, then exactly once either the index of the case that fired or CANCELLED. */
+        final G g;
+        final Thread thread;
+        final String reason; // one of the wait reasons above
+        /**
+         * Durably blocked, as Go's synctest says: only a goroutine of the same bubble (or one of its timers) can
+         * wake it. In the program outside bubbles every helper operation is durable.
+         */
+        final boolean durable;
+        long since; // System.nanoTime() when it blocked
+        /** WAITING, then exactly once either the index of the case that fired or one of the codes above. */
         final AtomicInteger state = new AtomicInteger(WAITING);
 
+        private Parked(G g, String reason, boolean durable) {
+            this.g = g;
+            this.thread = g.thread;
+            this.reason = reason;
+            this.durable = durable;
+        }
+
+        /** A Parked for an operation of the calling thread on something that belongs to {@code owner}. */
+        static Parked on(String reason, Bubble owner) {
+            G g = G.current();
+            return new Parked(g, reason, owner == g.bubble);
+        }
+
         /**
-         * Parks until a waker fires one of our waiters, and returns that case's index; or returns CANCELLED if the
-         * thread was interrupted first (the caller must then dequeue its waiters). The interrupt flag stays set.
+         * Completes the wait with {@code result} if the goroutine is still waiting, and wakes it. Only the caller that
+         * wins the compare-and-set may hand the goroutine anything, so a select completes exactly one case.
+         */
+        boolean fire(int result) {
+            if (!state.compareAndSet(WAITING, result)) {
+                return false; // another case of its select fired first, or it was interrupted
+            }
+            g.wake(this); // counted running before it can run, so nobody sees everyone blocked in between
+            // Go wakes the goroutine after unlocking the channel. Here it is woken at once, which is simpler and
+            // costs only this: a woken select goes on to lock its channels (pass 3), and may wait for our lock.
+            LockSupport.unpark(thread);
+            return true;
+        }
+
+        /**
+         * Parks until a waker fires it, and returns what the waker passed (a case index, or LEAKED); or returns
+         * CANCELLED if the thread was interrupted first (the caller must then dequeue its waiters). The interrupt
+         * flag stays set.
          */
         int await() {
-            while (true) {
-                int fired = state.get();
-                if (fired != WAITING) {
-                    return fired; // the waker wrote the result before its compare-and-set, so it is visible here
+            return awaitUntil(0, false);
+        }
+
+        /** await, or TIMED_OUT once System.nanoTime() passes the deadline. */
+        int awaitUntil(long deadline, boolean timed) {
+            since = System.nanoTime();
+            g.block(this);
+            try {
+                while (true) {
+                    int fired = state.get();
+                    if (fired != WAITING) {
+                        return fired; // the waker wrote the result before its compare-and-set: it is visible here
+                    }
+                    if (Thread.interrupted()) {
+                        thread.interrupt();
+                        return cancel(CANCELLED);
+                    }
+                    if (!timed) {
+                        LockSupport.park(this);
+                    } else {
+                        long remaining = deadline - System.nanoTime();
+                        if (remaining <= 0) {
+                            return cancel(TIMED_OUT);
+                        }
+                        LockSupport.parkNanos(this, remaining);
+                    }
                 }
-                if (Thread.interrupted()) {
-                    state.compareAndSet(WAITING, CANCELLED); // if this loses, a case fired: report it instead
-                    thread.interrupt();
-                    return state.get();
-                }
-                LockSupport.park(this);
+            } finally {
+                g.parked = null;
             }
+        }
+
+        /** Ends the wait without a waker; if a waker fired first, its result wins and is returned instead. */
+        private int cancel(int reason) {
+            if (state.compareAndSet(WAITING, reason)) {
+                g.wake(this); // nobody else will count it running again
+                return reason;
+            }
+            return state.get();
         }
     }
 
@@ -430,13 +539,7 @@ public final class Go {
         /** Completes this waiter's operation if its goroutine is still waiting: elem must be written first. */
         boolean fire(boolean ok) {
             this.ok = ok;
-            if (!parked.state.compareAndSet(Parked.WAITING, caseIndex)) {
-                return false; // another case of its select fired first, or it was interrupted
-            }
-            // Go wakes the goroutine after unlocking the channel. Here it is woken at once, which is simpler and
-            // costs only this: a woken select goes on to lock its channels (pass 3), and may wait for our lock.
-            LockSupport.unpark(parked.thread);
-            return true;
+            return parked.fire(caseIndex);
         }
     }
 
@@ -487,8 +590,8 @@ public final class Go {
     }
 
     /** Parks the calling goroutine forever, as an operation on a nil channel does; only an interrupt ends it. */
-    private static void blockForever(String operation) {
-        new Parked().await(); // nobody can ever fire it, so it returns only when interrupted
+    private static void blockForever(String reason, String operation) {
+        Parked.on(reason, G.current().bubble).await(); // nobody can ever fire it: it returns only when interrupted
         throw new Interrupted(operation);
     }
 
@@ -499,7 +602,7 @@ public final class Go {
     /** {@code ch <- v}, where a nil channel blocks forever. */
     public static <T> void send(SendOnly<T> ch, T value) {
         if (ch == null) {
-            blockForever("send on nil channel");
+            blockForever(CHAN_SEND_NIL, "send on nil channel");
         }
         ch.send(value);
     }
@@ -507,7 +610,7 @@ public final class Go {
     /** {@code <-ch}, where a nil channel blocks forever. */
     public static <T> T receive(ReceiveOnly<T> ch) {
         if (ch == null) {
-            blockForever("receive from nil channel");
+            blockForever(CHAN_RECEIVE_NIL, "receive from nil channel");
         }
         return ch.receive();
     }
@@ -515,7 +618,7 @@ public final class Go {
     /** {@code v, ok := <-ch}, where a nil channel blocks forever. */
     public static <T> Received<T> receiveOk(ReceiveOnly<T> ch) {
         if (ch == null) {
-            blockForever("receive from nil channel");
+            blockForever(CHAN_RECEIVE_NIL, "receive from nil channel");
         }
         return ch.receiveOk();
     }
@@ -524,7 +627,7 @@ public final class Go {
     public static <T> Iterable<T> range(ReceiveOnly<T> ch) {
         if (ch == null) {
             return () -> {
-                blockForever("range over nil channel");
+                blockForever(CHAN_RECEIVE_NIL, "range over nil channel");
                 throw new AssertionError("unreachable");
             };
         }
@@ -625,6 +728,9 @@ public final class Go {
                 }
                 defaultIndex = i;
             } else if (cases[i].channel != null) { // nil-channel cases are skipped entirely
+                if (cases[i].channel.bubble != Bubble.PROGRAM) {
+                    cases[i].channel.bubble.checkInside("select on synctest channel from outside bubble");
+                }
                 // Fisher-Yates, inside out: a uniformly random order of the cases that can ever be ready.
                 int j = random.nextInt(polled + 1);
                 pollOrder[polled] = pollOrder[j];
@@ -636,7 +742,7 @@ public final class Go {
             if (defaultIndex >= 0) {
                 return new Selected(defaultIndex, null, false);
             }
-            blockForever("select"); // no cases, or only nil channels: Go blocks forever
+            blockForever(cases.length == 0 ? SELECT_NO_CASES : SELECT, "select"); // Go blocks forever too
         }
         Chan<?>[] lockOrder = lockOrder(cases);
         Waiter[] waiters;
@@ -663,8 +769,15 @@ public final class Go {
                 return new Selected(defaultIndex, null, false);
             }
             // Pass 2: nothing is ready; enqueue one waiter per case, all sharing one Parked. As in plain send and
-            // receive, only an operation that blocks allocates waiters.
-            parked = new Parked();
+            // receive, only an operation that blocks allocates waiters. The select is durable (in a bubble) only if
+            // every channel belongs to the bubble.
+            Bubble owner = cases[pollOrder[0]].channel.bubble;
+            for (int p = 1; p < polled; p++) {
+                if (cases[pollOrder[p]].channel.bubble != owner) {
+                    owner = null;
+                }
+            }
+            parked = Parked.on(SELECT, owner);
             waiters = new Waiter[cases.length];
             for (int p = 0; p < polled; p++) {
                 int i = pollOrder[p];
@@ -745,88 +858,223 @@ public final class Go {
     }
 
     // =====================================================================================================
-    // Goroutines
+    // Goroutines, and who waits on what
     // =====================================================================================================
 
-    private static final AtomicLong goroutineIds = new AtomicLong();
-    private static final Set<Thread> liveGoroutines = ConcurrentHashMap.newKeySet();
-    private static final ReentrantLock goroutineExitLock = new ReentrantLock();
-    private static final Condition goroutineExited = goroutineExitLock.newCondition();
-    private static final AtomicInteger goroutineWatchers = new AtomicInteger();
-    private static volatile BiConsumer<Thread, Throwable> panicHandler = Go::printPanicAndExit;
+    /*
+     * Go's runtime knows every goroutine (its g) and what each one waits for: that is how it can say "all
+     * goroutines are asleep - deadlock!" (runtime/proc.go, checkdead) and print who waits where. The helper keeps
+     * the same accounting for the goroutines it starts:
+     *   - a G for every goroutine started by go, one for the JVM's main thread (goroutine 1, as in Go), and one for
+     *     any other thread while it is blocked in a helper operation;
+     *   - every bubble counts its goroutines that are not durably blocked (running) and the timers, tickers and
+     *     sleeps that could still wake one (pending). The program outside bubbles is the bubble PROGRAM, where every
+     *     helper operation is durable;
+     *   - a goroutine counts itself blocked just before it parks (Parked.await), and whoever wakes it counts it
+     *     running again before unpark (Parked.fire); go counts a goroutine before it starts; a timer stays pending
+     *     until its action (which may wake or start a goroutine) has run.
+     * So once running and pending of a bubble are both zero, nothing of that bubble can ever run again. A bubble (Go's
+     * testing/synctest) holds all of its goroutines and channels, so that is its verdict: deadlock. The program is
+     * not so closed: threads started without go (an executor, an HTTP server, a test framework) may still send. So
+     * for the program the Watchdog confirms with a dump of every thread of the JVM before it reports.
+     *
+     * The operations that do not block pay nothing for this: the counting happens only in await and fire.
+     */
 
-    /** {@code go f()}: runs the body in a new virtual thread, named "goroutine-N". */
-    public static Thread go(Runnable body) {
-        Thread goroutine = Thread.ofVirtual()
-                .name("goroutine-" + goroutineIds.incrementAndGet())
-                .unstarted(() -> runGoroutine(body));
-        liveGoroutines.add(goroutine); // before start, so that goroutines() counts it as soon as go returns
-        goroutine.start();
-        return goroutine;
+    /** Go's g: what the helper knows of one goroutine, or of another thread while it is blocked in the helper. */
+    static final class G {
+        private static final AtomicLong ids = new AtomicLong(1); // 1 is main's, as in Go
+        /** Every goroutine, main, and every other thread while it is blocked in the helper. */
+        static final Map<Thread, G> all = new ConcurrentHashMap<>();
+        private static final ThreadLocal<G> otherThreads = new ThreadLocal<>();
+        private static final AtomicInteger goroutineCount = new AtomicInteger();
+
+        final long id;
+        final Thread thread;
+        final Bubble bubble;
+        final boolean goroutine;  // started by go
+        final boolean counted;    // in bubble.running: goroutines and main; the Watchdog's dump sees other threads
+        final long creator;       // the goroutine that called go, 0 if none
+        final StackWalker.StackFrame goCall; // the line of that go call
+        volatile Parked parked;   // what it is blocked in, null while it runs
+
+        private G(long id, Thread thread, Bubble bubble, boolean goroutine, boolean counted, long creator,
+                StackWalker.StackFrame goCall) {
+            this.id = id;
+            this.thread = thread;
+            this.bubble = bubble;
+            this.goroutine = goroutine;
+            this.counted = counted;
+            this.creator = creator;
+            this.goCall = goCall;
+        }
+
+        static {
+            // The JVM's main thread is goroutine 1 and counts as running until it blocks in the helper. Found by
+            // name, whichever thread first uses the helper.
+            Thread main = Thread.currentThread();
+            if (!isMain(main)) {
+                main = Thread.getAllStackTraces().keySet().stream().filter(G::isMain).findFirst().orElse(null);
+            }
+            if (main != null) {
+                all.put(main, new G(1, main, Bubble.PROGRAM, false, true, 0, null));
+                Bubble.PROGRAM.running.incrementAndGet();
+            }
+        }
+
+        private static boolean isMain(Thread thread) {
+            return thread.getName().equals("main") && !thread.isVirtual() && !thread.isDaemon();
+        }
+
+        /** The calling thread's G: its goroutine's, main's, or one made for another thread on first use. */
+        static G current() {
+            Thread thread = Thread.currentThread();
+            G g = all.get(thread);
+            if (g == null) {
+                g = otherThreads.get();
+                if (g == null) {
+                    g = new G(ids.incrementAndGet(), thread, Bubble.PROGRAM, false, false, 0, null);
+                    otherThreads.set(g);
+                }
+            }
+            return g;
+        }
+
+        /** The goroutine counts itself blocked, just before it parks. */
+        void block(Parked p) {
+            parked = p;
+            if (!counted) {
+                all.put(thread, this); // seen by the Watchdog and in dumps while it is blocked
+                Bubble.PROGRAM.quietCheck();
+            } else if (p.durable && bubble.running.decrementAndGet() == 0) {
+                bubble.quietCheck();
+            }
+        }
+
+        /** Its waker (or the goroutine itself, cancelling) counts it running again, before it runs. */
+        void wake(Parked p) {
+            if (counted && p.durable) {
+                bubble.running.incrementAndGet();
+            }
+        }
+
+        /** Back from a wait. */
+        void unblocked() {
+            parked = null;
+            if (!counted) {
+                all.remove(thread);
+            }
+        }
     }
 
-    private static void runGoroutine(Runnable body) {
+    // ---- go ----------------------------------------------------------------------------------------------
+
+    private static final Set<Parked> goroutineWatchers = ConcurrentHashMap.newKeySet();
+    private static final AtomicInteger goroutineWatcherCount = new AtomicInteger();
+    private static volatile BiConsumer<Thread, Throwable> panicHandler = Go::printPanicAndExit;
+    private static final StackWalker stackWalker = StackWalker.getInstance();
+
+    /** {@code go f()}: runs the body in a new virtual thread, named "goroutine-N" after its goroutine id. */
+    public static Thread go(Runnable body) {
+        G creator = G.current();
+        return start(body, creator.bubble, creator.id, callerOfHelper(), false);
+    }
+
+    /** The first frame of the stack outside this class: the user's line that called into the helper. */
+    private static StackWalker.StackFrame callerOfHelper() {
+        return stackWalker.walk(frames -> frames.filter(f -> !isHelperClass(f.getClassName())).findFirst())
+                .orElse(null);
+    }
+
+    private static boolean isHelperClass(String className) {
+        return className.equals("gochan.Go") || className.startsWith("gochan.Go$");
+    }
+
+    private static Thread start(Runnable body, Bubble bubble, long creator, StackWalker.StackFrame goCall,
+            boolean bubbleRoot) {
+        long id = G.ids.incrementAndGet();
+        G[] self = new G[1]; // the thread and its G refer to each other; thread.start() publishes both
+        Thread thread = Thread.ofVirtual().name("goroutine-" + id)
+                .unstarted(() -> runGoroutine(self[0], body, bubbleRoot));
+        G g = self[0] = new G(id, thread, bubble, true, true, creator, goCall);
+        // Counted before it starts, so that goroutines() counts it as soon as go returns, and its creator (which
+        // is running) never leaves a moment where nobody seems to run.
+        G.all.put(thread, g);
+        G.goroutineCount.incrementAndGet();
+        bubble.live.incrementAndGet();
+        bubble.running.incrementAndGet();
+        thread.start();
+        return thread;
+    }
+
+    private static void runGoroutine(G g, Runnable body, boolean bubbleRoot) {
         try {
             body.run();
         } catch (Throwable panic) {
-            panicHandler.accept(Thread.currentThread(), panic);
+            if (g.bubble == Bubble.PROGRAM) {
+                panicHandler.accept(g.thread, panic);
+            } else {
+                g.bubble.panicked(panic);
+            }
         } finally {
-            liveGoroutines.remove(Thread.currentThread());
-            // Only awaitGoroutines needs the signal, so skip the lock when nobody waits. No wake-up is lost: this
-            // thread removes itself and then reads the watcher count, while a watcher counts itself and then reads
-            // the set's size; both are volatile, so at least one of the two sees the other's write.
-            if (goroutineWatchers.get() > 0) {
-                goroutineExitLock.lock();
-                try {
-                    goroutineExited.signalAll();
-                } finally {
-                    goroutineExitLock.unlock();
+            if (bubbleRoot) {
+                g.bubble.rootExited = true;
+            }
+            G.all.remove(g.thread);
+            G.goroutineCount.decrementAndGet();
+            g.bubble.live.decrementAndGet();
+            // Wake awaitGoroutines, if anyone waits: this thread removes itself and then reads the watcher count,
+            // while a watcher counts itself and then reads the goroutine count, so one of the two sees the other.
+            if (goroutineWatcherCount.get() > 0) {
+                for (Parked watcher : goroutineWatchers) {
+                    watcher.fire(0);
                 }
+            }
+            if (g.bubble.running.decrementAndGet() == 0) {
+                g.bubble.quietCheck();
             }
         }
     }
 
     /** The number of goroutines started by {@link #go} that have not ended yet. */
     public static int goroutines() {
-        return liveGoroutines.size();
+        return G.goroutineCount.get();
     }
 
     /**
-     * Parks until at most {@code count} goroutines are running. After the timeout it throws an
-     * IllegalStateException that names each goroutine still running, with its stack.
+     * Parks until at most {@code count} goroutines are running. It throws an IllegalStateException with the dump of
+     * the goroutines left as soon as they are all blocked for good (nothing could ever wake them), or at the latest
+     * after the timeout.
      */
     public static void awaitGoroutines(int count, Duration timeout) {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        goroutineExitLock.lock();
-        goroutineWatchers.incrementAndGet();
+        long deadline = System.nanoTime() + Math.max(0, Math.min(saturatedNanos(timeout), Long.MAX_VALUE / 2));
+        goroutineWatcherCount.incrementAndGet();
         try {
-            while (liveGoroutines.size() > count) {
-                long remaining = deadline - System.nanoTime();
-                if (remaining <= 0) {
-                    throw new IllegalStateException(describeGoroutines(count, timeout));
+            while (G.goroutineCount.get() > count) {
+                Parked parked = Parked.on(AWAIT_GOROUTINES, G.current().bubble);
+                goroutineWatchers.add(parked);
+                if (G.goroutineCount.get() <= count) {
+                    parked.fire(0); // the last one ended between the check and add, and did not see us
                 }
-                goroutineExited.awaitNanos(remaining);
+                int woken = parked.awaitUntil(deadline, true);
+                goroutineWatchers.remove(parked);
+                switch (woken) {
+                    case Parked.CANCELLED -> throw new Interrupted("awaitGoroutines");
+                    case Parked.TIMED_OUT -> throw new IllegalStateException(
+                            leftOver(count, "still running after " + timeout));
+                    case Parked.LEAKED -> throw new IllegalStateException(leftOver(count, "blocked for good"));
+                    default -> { } // one ended: count again
+                }
             }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new Interrupted("awaitGoroutines");
         } finally {
-            goroutineWatchers.decrementAndGet();
-            goroutineExitLock.unlock();
+            goroutineWatcherCount.decrementAndGet();
         }
     }
 
-    private static String describeGoroutines(int expected, Duration timeout) {
-        List<Thread> running = List.copyOf(liveGoroutines);
-        StringBuilder report = new StringBuilder(running.size() + " goroutines still running after " + timeout
-                + " (expected at most " + expected + "):");
-        for (Thread goroutine : running) {
-            report.append("\n\n").append(goroutine.getName()).append(" [").append(goroutine.getState()).append("]:");
-            for (StackTraceElement frame : goroutine.getStackTrace()) {
-                report.append("\n\tat ").append(frame);
-            }
-        }
-        return report.toString();
+    private static String leftOver(int expected, String how) {
+        List<G> left = G.all.values().stream().filter(g -> g.goroutine).toList();
+        return left.size() + (left.size() == 1 ? " goroutine " : " goroutines ") + how + " (expected at most "
+                + expected + "):\n\n" + dump(left);
     }
 
     /** Replaces what happens when an exception escapes a goroutine (by default: print it and exit with status 2). */
@@ -859,35 +1107,533 @@ public final class Go {
         return Runtime.getRuntime().availableProcessors();
     }
 
-    /** {@code time.Sleep(d)}; an interrupt ends it with {@link Interrupted}. */
-    public static void sleep(Duration duration) {
+    // ---- bubbles: a group of goroutines with a verdict -------------------------------------------------------
+
+    /**
+     * A group of goroutines that sees all of its own channels, timers and WaitGroups: Go's synctest bubble (without
+     * its fake clock, so far). PROGRAM is the program outside any bubble.
+     */
+    static final class Bubble {
+        static final Bubble PROGRAM = new Bubble(0);
+        private static final AtomicLong ids = new AtomicLong();
+        private static volatile boolean anyMade; // until the first bubble, every thread is in PROGRAM
+
+        final long id;
+        final AtomicInteger running = new AtomicInteger(); // goroutines not durably blocked
+        final AtomicInteger pending = new AtomicInteger(); // timers, tickers and sleeps that could wake one
+        final AtomicInteger live = new AtomicInteger();    // goroutines that have not ended
+        volatile boolean rootExited;
+        volatile boolean released; // after a deadlock its goroutines are interrupted: their Interrupted is expected
+        private final AtomicBoolean over = new AtomicBoolean();
+        private final CountDownLatch overLatch = new CountDownLatch(1);
+        private final AtomicReference<Throwable> firstPanic = new AtomicReference<>();
+        private volatile String deadlockReason;
+
+        private Bubble(long id) {
+            this.id = id;
+        }
+
+        static Bubble ofCurrentThread() {
+            if (!anyMade) {
+                return PROGRAM;
+            }
+            G g = G.all.get(Thread.currentThread());
+            return g == null ? PROGRAM : g.bubble;
+        }
+
+        /** Go's fatal error for using a bubble's channel, timer or WaitGroup from outside it; here a panic. */
+        void checkInside(String misuse) {
+            if (ofCurrentThread() != this) {
+                throw new Panic(misuse);
+            }
+        }
+
+        /** Called whenever running or pending drops to zero: is everyone blocked with nothing to wake them? */
+        void quietCheck() {
+            if (running.get() != 0 || pending.get() != 0) {
+                return;
+            }
+            if (this == PROGRAM) {
+                Watchdog.request(); // threads outside the helper may still run: the Watchdog looks at them all
+            } else if (over.compareAndSet(false, true)) {
+                if (live.get() > 0) {
+                    deadlockReason = rootExited
+                            ? "deadlock: main bubble goroutine has exited but blocked goroutines remain"
+                            : "deadlock: all goroutines in bubble are blocked";
+                }
+                overLatch.countDown();
+            }
+        }
+
+        void timerDone() {
+            if (pending.decrementAndGet() == 0) {
+                quietCheck();
+            }
+        }
+
+        void panicked(Throwable panic) {
+            if (!(released && panic instanceof Interrupted)) {
+                firstPanic.compareAndSet(null, panic);
+            }
+        }
+
+        List<G> members() {
+            return G.all.values().stream().filter(g -> g.bubble == this).toList();
+        }
+    }
+
+    /** The report of a deadlock: Go's one-line message, and the dump of the goroutines that are blocked for good. */
+    public static final class Deadlock extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        private final String reason;
+        private final String dump;
+        private final transient List<Blocked> blocked;
+
+        Deadlock(String reason, Collection<G> goroutines) {
+            this(reason, Go.dump(goroutines), goroutines.stream().map(Go::blocked).toList());
+        }
+
+        private Deadlock(String reason, String dump, List<Blocked> blocked) {
+            super(reason + "\n\n" + dump);
+            this.reason = reason;
+            this.dump = dump;
+            this.blocked = blocked;
+        }
+
+        /** Go's message: "deadlock: all goroutines in bubble are blocked", ... */
+        public String reason() {
+            return reason;
+        }
+
+        /** The goroutine dump, in Go's format. */
+        public String dump() {
+            return dump;
+        }
+
+        /** Each goroutine that was blocked, with its operation. */
+        public List<Blocked> blocked() {
+            return blocked;
+        }
+    }
+
+    /** One goroutine of a dump: its id, its thread, and Go's name for what it waits in ("chan send", ...). */
+    public record Blocked(long goroutine, Thread thread, String operation) {}
+
+    private static Blocked blocked(G g) {
+        Parked p = g.parked;
+        return new Blocked(g.id, g.thread, p == null ? "running" : p.reason);
+    }
+
+    /**
+     * Go's {@code synctest.Test} without its fake clock: runs f in a new goroutine, in a new bubble that holds every
+     * goroutine it starts (and theirs) and the channels, timers and WaitGroups they make, and returns once all of
+     * them have ended. If they deadlock (each one durably blocked, with no timer, ticker or sleep pending that could
+     * wake one), it ends them with an interrupt, so that nothing is left running, and throws {@link Deadlock} with
+     * Go's message and the dump of the bubble, instead of ending the program. The first exception that escapes a
+     * goroutine of the bubble is rethrown here instead of going to the panic handler.
+     */
+    public static void bubble(Runnable f) {
+        G caller = G.current();
+        if (caller.bubble != Bubble.PROGRAM) {
+            throw new Panic("synctest.Run called from within a synctest bubble");
+        }
+        Bubble.anyMade = true;
+        Bubble bubble = new Bubble(Bubble.ids.incrementAndGet());
+        start(f, bubble, caller.id, callerOfHelper(), true);
         try {
-            Thread.sleep(duration);
+            bubble.overLatch.await();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+            endBubble(bubble);
+            throw new Interrupted("bubble");
+        }
+        Deadlock deadlock = bubble.deadlockReason == null ? null : new Deadlock(bubble.deadlockReason, bubble.members());
+        if (deadlock != null) {
+            endBubble(bubble);
+        }
+        Throwable panic = bubble.firstPanic.get();
+        if (panic != null) {
+            if (deadlock != null) {
+                panic.addSuppressed(deadlock);
+            }
+            if (panic instanceof RuntimeException unchecked) {
+                throw unchecked;
+            }
+            if (panic instanceof Error error) {
+                throw error;
+            }
+            throw new RuntimeException(panic);
+        }
+        if (deadlock != null) {
+            throw deadlock;
+        }
+    }
+
+    /** Ends every goroutine of a deadlocked bubble with an interrupt, and waits until they have ended. */
+    private static void endBubble(Bubble bubble) {
+        bubble.released = true;
+        List<G> members = bubble.members();
+        members.forEach(g -> g.thread.interrupt());
+        for (G g : members) {
+            try {
+                g.thread.join(Duration.ofSeconds(5));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+
+    // ---- the program's deadlock: Go's "all goroutines are asleep" --------------------------------------------
+
+    /**
+     * Go's checkdead (runtime/proc.go) for the program: when every goroutine of the program is blocked in the
+     * helper and nothing is pending, a daemon thread looks at every thread of the JVM, virtual ones included. If no
+     * other thread can run user code either, it prints "fatal error: all goroutines are asleep - deadlock!" and the
+     * dump on standard error and halts with status 2, as Go does (or, if the JVM's main thread waits in
+     * awaitGoroutines, tells it that what it waits for is blocked for good). A thread blocked anywhere else (a JDK
+     * lock, I/O, Thread.sleep, a Process) counts as running. Turned off by -Dgochan.deadlock=off or
+     * GOCHAN_DEADLOCK=off.
+     */
+    static final class Watchdog {
+        static final boolean ENABLED = !"off".equals(
+                System.getProperty("gochan.deadlock", System.getenv().getOrDefault("GOCHAN_DEADLOCK", "on")));
+        private static volatile Thread thread;
+        private static volatile boolean requested;
+
+        static void request() {
+            if (!ENABLED) {
+                return;
+            }
+            requested = true;
+            Thread watchdog = thread;
+            LockSupport.unpark(watchdog != null ? watchdog : startOnce());
+        }
+
+        private static synchronized Thread startOnce() {
+            if (thread == null) {
+                Thread watchdog = new Thread(Watchdog::run, "go-deadlock-watchdog");
+                watchdog.setDaemon(true);
+                thread = watchdog;
+                watchdog.start();
+            }
+            return thread;
+        }
+
+        private static void run() {
+            long recheck = 0; // after an unsure check: look again later, in case what ran has stopped for good
+            while (true) {
+                if (recheck == 0) {
+                    while (!requested) {
+                        LockSupport.park();
+                    }
+                } else if (!requested) {
+                    LockSupport.parkNanos(recheck);
+                }
+                requested = false;
+                try {
+                    Map<G, Parked> asleep = blockedForGood();
+                    if (asleep == null) {
+                        recheck = 0;
+                    } else if (asleep.isEmpty()) {
+                        recheck = recheck == 0 ? 50_000_000L : Math.min(2 * recheck, 2_000_000_000L);
+                    } else {
+                        recheck = 0;
+                        report(asleep.keySet());
+                    }
+                } catch (Throwable unexpected) { // never let the watchdog die, and never report on a doubt
+                    recheck = 0;
+                }
+            }
+        }
+
+        /**
+         * Every G with what it was blocked in, if all are blocked for good; null if one is running (its next block
+         * will ask again); an empty map if only threads outside the helper may still run.
+         */
+        private static Map<G, Parked> blockedForGood() throws IOException {
+            Map<G, Parked> before = snapshot();
+            if (before == null) {
+                return null;
+            }
+            if (!otherThreadsIdle(before.keySet())) {
+                return Map.of();
+            }
+            Map<G, Parked> after = snapshot(); // nothing moved while we looked at the other threads
+            return before.equals(after) ? before : null;
+        }
+
+        private static Map<G, Parked> snapshot() {
+            if (Bubble.PROGRAM.running.get() != 0 || Bubble.PROGRAM.pending.get() != 0) {
+                return null;
+            }
+            Map<G, Parked> blocked = new HashMap<>();
+            for (G g : G.all.values()) {
+                Parked p = g.parked;
+                if (p == null || p.state.get() != Parked.WAITING || g.bubble.pending.get() > 0) {
+                    return null;
+                }
+                blocked.put(g, p);
+            }
+            return blocked.isEmpty() ? null : blocked;
+        }
+
+        /** Whether every thread the helper does not know is a JDK thread with nothing to do. */
+        private static boolean otherThreadsIdle(Set<G> known) throws IOException {
+            Set<Long> knownIds = new HashSet<>();
+            known.forEach(g -> knownIds.add(g.thread.threadId()));
+            knownIds.add(Thread.currentThread().threadId());
+            for (ThreadInfo other : allThreads()) {
+                if (!knownIds.contains(other.id()) && !other.idle()) {
+                    return false;
+                }
+            }
+            return true;
+        }
+
+        /** A thread as the JDK's thread dump shows it. */
+        record ThreadInfo(long id, String name, boolean virtual, String state, List<String> frames) {
+            private static final Set<String> JDK_DAEMONS = Set.of("Reference Handler", "Finalizer",
+                    "Signal Dispatcher", "Common-Cleaner", "Notification Thread", "Attach Listener",
+                    "VirtualThread-unblocker", "go-timers", "go-deadlock-watchdog");
+
+            /** A JDK thread that runs no user code and waits for nothing timed: it cannot wake anybody. */
+            boolean idle() {
+                if (frames.stream().anyMatch(f -> !isJdkFrame(f))) {
+                    return false; // user code: running, or blocked outside the helper
+                }
+                if (JDK_DAEMONS.contains(name) || (name.startsWith("ForkJoinPool") && !virtual
+                        && (name.endsWith("delayScheduler") || frames.stream().anyMatch(f -> f.contains("awaitWork"))))) {
+                    return true; // the JVM's own threads, idle carriers of virtual threads, our timers (counted)
+                }
+                return !virtual && frames.isEmpty() ? true : "WAITING".equals(state); // a timed wait may run a task
+            }
+
+            private static boolean isJdkFrame(String frame) {
+                String f = frame.substring(frame.indexOf('/') + 1); // "java.base/java.lang.Thread.run(...)"
+                return f.startsWith("java.") || f.startsWith("jdk.") || f.startsWith("sun.") || f.startsWith("com.sun.");
+            }
+        }
+
+        /** Every live thread, virtual ones included, from HotSpotDiagnosticMXBean.dumpThreads (Java 21+). */
+        private static List<ThreadInfo> allThreads() throws IOException {
+            Path file = Files.createTempFile("gochan-threads", ".txt");
+            try {
+                Files.delete(file); // dumpThreads wants to create the file itself
+                ManagementFactory.getPlatformMXBean(HotSpotDiagnosticMXBean.class)
+                        .dumpThreads(file.toString(), HotSpotDiagnosticMXBean.ThreadDumpFormat.TEXT_PLAIN);
+                return parseThreadDump(Files.readAllLines(file));
+            } finally {
+                Files.deleteIfExists(file);
+            }
+        }
+
+        // #23 "name" virtual TIMED_WAITING 2026-11-29T21:31:24Z      (Java 21 prints no state)
+        private static final Pattern THREAD_HEADER = Pattern.compile("^#(\\d+) \"(.*)\"( virtual)?(?: ([A-Z_]+))?.*");
+
+        static List<ThreadInfo> parseThreadDump(List<String> lines) {
+            List<ThreadInfo> threads = new ArrayList<>();
+            for (int i = 0; i < lines.size(); i++) {
+                Matcher header = THREAD_HEADER.matcher(lines.get(i));
+                if (!header.matches()) {
+                    continue;
+                }
+                List<String> frames = new ArrayList<>();
+                for (; i + 1 < lines.size() && !lines.get(i + 1).isBlank(); i++) {
+                    String line = lines.get(i + 1).strip();
+                    if (line.startsWith("at ")) {
+                        frames.add(line.substring(3));
+                    }
+                }
+                threads.add(new ThreadInfo(Long.parseLong(header.group(1)), header.group(2),
+                        header.group(3) != null, header.group(4), frames));
+            }
+            return threads;
+        }
+
+        private static void report(Set<G> asleep) {
+            boolean awaited = false;
+            for (G g : asleep) {
+                if (g.parked != null && g.parked.reason.equals(AWAIT_GOROUTINES)) {
+                    awaited |= g.parked.fire(Parked.LEAKED); // not a deadlock: what it waits for has leaked
+                }
+            }
+            if (awaited) {
+                return;
+            }
+            System.out.flush();
+            System.err.print("fatal error: all goroutines are asleep - deadlock!\n\n" + dump(asleep));
+            System.err.flush();
+            Runtime.getRuntime().halt(2); // Go's fatal error runs no deferred code either
+        }
+    }
+
+    // ---- goroutine dumps -------------------------------------------------------------------------------------
+
+    /**
+     * Go's {@code runtime.Stack(buf, true)}: every goroutine, what it waits for, since when, at which line, and which
+     * goroutine started it where. Other threads appear while they are blocked in the helper.
+     */
+    public static String goroutineDump() {
+        return dump(G.all.values());
+    }
+
+    /** Go's format (runtime/traceback.go), with Java frames: "goroutine 7 [chan send, 2 minutes]:" and the stack. */
+    static String dump(Collection<G> goroutines) {
+        long now = System.nanoTime();
+        StringBuilder text = new StringBuilder();
+        for (G g : goroutines.stream().sorted(Comparator.comparingLong((G g) -> g.id)).toList()) {
+            if (!text.isEmpty()) {
+                text.append('\n');
+            }
+            Parked p = g.parked;
+            text.append("goroutine ").append(g.id).append(" [");
+            if (p == null) {
+                text.append("running");
+            } else {
+                text.append(p.reason);
+                if (g.bubble != Bubble.PROGRAM && p.durable) {
+                    text.append(" (durable)");
+                }
+                long minutes = (now - p.since) / 60_000_000_000L;
+                if (minutes >= 1) {
+                    text.append(", ").append(minutes).append(" minutes");
+                }
+            }
+            if (g.bubble != Bubble.PROGRAM) {
+                text.append(", synctest bubble ").append(g.bubble.id);
+            }
+            if (!g.counted) {
+                text.append(", thread ").append(g.thread.getName()); // not started by go
+            }
+            text.append("]:\n");
+            for (StackTraceElement frame : userFrames(g.thread.getStackTrace())) {
+                appendFrame(text, frame.getClassName() + "." + frame.getMethodName(), frame);
+            }
+            if (g.goCall != null) {
+                StackTraceElement call = g.goCall.toStackTraceElement();
+                text.append("created by ").append(call.getClassName()).append('.').append(call.getMethodName())
+                        .append(" in goroutine ").append(g.creator).append("\n\t")
+                        .append(call.getFileName()).append(':').append(call.getLineNumber()).append('\n');
+            }
+        }
+        return text.toString();
+    }
+
+    private static void appendFrame(StringBuilder text, String function, StackTraceElement frame) {
+        text.append(function).append("(...)\n\t").append(frame.getFileName()).append(':')
+                .append(frame.getLineNumber()).append('\n');
+    }
+
+    /**
+     * The frames a reader wants, as Go hides its runtime's: no frames of this class, of picocli or of Script, no
+     * reflection, and no JDK frames above the first user frame or below the last one.
+     */
+    static List<StackTraceElement> userFrames(StackTraceElement[] stack) {
+        List<StackTraceElement> frames = new ArrayList<>();
+        for (StackTraceElement frame : stack) {
+            String c = frame.getClassName();
+            if (!(isHelperClass(c) || c.equals("gochan.Script") || c.startsWith("picocli.")
+                    || c.startsWith("java.lang.reflect.") || c.startsWith("jdk.internal.reflect."))) {
+                frames.add(frame);
+            }
+        }
+        int first = 0;
+        int end = frames.size();
+        while (first < end && isJdkClass(frames.get(first).getClassName())) {
+            first++;
+        }
+        while (end > first && isJdkClass(frames.get(end - 1).getClassName())) {
+            end--;
+        }
+        return frames.subList(first, end);
+    }
+
+    private static boolean isJdkClass(String c) {
+        return c.startsWith("java.") || c.startsWith("jdk.") || c.startsWith("sun.") || c.startsWith("com.sun.");
+    }
+
+    /**
+     * From another terminal, {@code kill -USR1 <pid>} prints the goroutine dump of a running program on its
+     * standard error (Go answers Ctrl-\ with one, and exits; this one keeps running). The JVM keeps SIGQUIT for its
+     * own thread dump. sun.misc.Signal is reached by reflection so that compiling the helper prints no warning about
+     * an internal API; where it is missing, there is simply no signal.
+     */
+    private static void dumpOnSignal() {
+        try {
+            Class<?> signal = Class.forName("sun.misc.Signal");
+            Class<?> handler = Class.forName("sun.misc.SignalHandler");
+            Object onSignal = java.lang.reflect.Proxy.newProxyInstance(handler.getClassLoader(),
+                    new Class<?>[] {handler}, (proxy, method, args) -> {
+                        if (method.getName().equals("handle")) {
+                            System.err.print("SIGUSR1: goroutine dump\n\n" + goroutineDump() + "\n");
+                            System.err.flush();
+                        }
+                        return null;
+                    });
+            signal.getMethod("handle", signal, handler)
+                    .invoke(null, signal.getConstructor(String.class).newInstance("USR1"), onSignal);
+        } catch (ReflectiveOperationException | RuntimeException | LinkageError noSignal) {
+            // not on this JVM or platform
+        }
+    }
+
+    static {
+        dumpOnSignal();
+    }
+
+    // =====================================================================================================
+    // time.Sleep and sync.WaitGroup
+    // =====================================================================================================
+
+    /** {@code time.Sleep(d)}: blocks the goroutine for d (at once if d <= 0); an interrupt ends it with {@link Interrupted}. */
+    public static void sleep(Duration duration) {
+        long nanos = saturatedNanos(duration);
+        if (nanos <= 0) {
+            return;
+        }
+        G g = G.current();
+        Parked parked = Parked.on(SLEEP, g.bubble);
+        Bubble bubble = g.bubble;
+        bubble.pending.incrementAndGet(); // a sleeper wakes by itself: while it sleeps, its bubble is not stuck
+        ScheduledFuture<?> alarm = timerScheduler.schedule(() -> {
+            parked.fire(0);
+            bubble.timerDone();
+        }, nanos, TimeUnit.NANOSECONDS);
+        if (parked.await() == Parked.CANCELLED) {
+            if (alarm.cancel(false)) {
+                bubble.timerDone();
+            }
             throw new Interrupted("sleep");
         }
     }
 
-    // =====================================================================================================
-    // sync.WaitGroup
-    // =====================================================================================================
-
     /** Go's {@code sync.WaitGroup}. Its Wait is {@code await()}, because Java's Object already has a wait(). */
     public static final class WaitGroup {
         private final ReentrantLock lock = new ReentrantLock();
-        private final Condition zero = lock.newCondition();
+        private final List<Parked> waiters = new ArrayList<>(); // goroutines blocked in await
         private int counter;
+        private Bubble bubble; // as in Go, the bubble of the first add (null: none yet)
 
         public void add(int delta) {
+            Bubble caller = Bubble.ofCurrentThread();
             lock.lock();
             try {
+                if (counter == 0 && waiters.isEmpty()) {
+                    bubble = caller;
+                } else if (bubble != caller) {
+                    throw new Panic(bubble == Bubble.PROGRAM || caller == Bubble.PROGRAM
+                            ? "sync: WaitGroup.Add called from inside and outside synctest bubble"
+                            : "sync: WaitGroup.Add called from multiple synctest bubbles");
+                }
                 if (counter + delta < 0) {
                     throw new Panic("sync: negative WaitGroup counter");
                 }
                 counter += delta;
                 if (counter == 0) {
-                    zero.signalAll();
+                    waiters.forEach(waiter -> waiter.fire(0));
+                    waiters.clear();
                 }
             } finally {
                 lock.unlock();
@@ -900,16 +1646,25 @@ public final class Go {
 
         /** Blocks until the counter is zero. */
         public void await() {
+            Parked parked;
             lock.lock();
             try {
-                while (counter > 0) {
-                    zero.await();
+                if (counter == 0) {
+                    return;
                 }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new Interrupted("WaitGroup.await");
+                parked = Parked.on(WAITGROUP_WAIT, bubble);
+                waiters.add(parked);
             } finally {
                 lock.unlock();
+            }
+            if (parked.await() == Parked.CANCELLED) {
+                lock.lock();
+                try {
+                    waiters.remove(parked);
+                } finally {
+                    lock.unlock();
+                }
+                throw new Interrupted("WaitGroup.await");
             }
         }
     }
@@ -953,16 +1708,22 @@ public final class Go {
     public static final class Timer {
         private final AtomicBoolean live = new AtomicBoolean(true);
         private final Chan<Instant> c;
+        private final Bubble bubble = Bubble.ofCurrentThread();
         private final ScheduledFuture<?> scheduled;
 
         private Timer(Duration delay, Runnable onFire, Chan<Instant> c) {
             this.c = c;
             long nanos = Math.max(0, saturatedNanos(delay)); // computed first: a failure here must not count a timer
             liveTimers.incrementAndGet();
+            bubble.pending.incrementAndGet();
             this.scheduled = timerScheduler.schedule(() -> {
                 if (live.compareAndSet(true, false)) {
                     liveTimers.decrementAndGet();
-                    onFire.run();
+                    try {
+                        onFire.run();
+                    } finally {
+                        bubble.timerDone(); // only now: until its action has run, a wake-up is on its way
+                    }
                 }
             }, nanos, TimeUnit.NANOSECONDS);
         }
@@ -979,6 +1740,7 @@ public final class Go {
             }
             liveTimers.decrementAndGet();
             scheduled.cancel(false);
+            bubble.timerDone();
             return true;
         }
     }
@@ -996,13 +1758,16 @@ public final class Go {
 
     /** {@code time.AfterFunc(d, f)}: runs f in its own goroutine after d, unless the timer is stopped first. */
     public static Timer afterFunc(Duration delay, Runnable f) {
-        return new Timer(delay, () -> go(f), null);
+        G caller = G.current();
+        StackWalker.StackFrame call = callerOfHelper();
+        return new Timer(delay, () -> start(f, caller.bubble, caller.id, call, false), null);
     }
 
     /** Go's {@code *time.Ticker}: sends the time every period until stopped, dropping ticks a slow reader misses. */
     public static final class Ticker {
         private final AtomicBoolean live = new AtomicBoolean(true);
         private final Chan<Instant> c = make(1);
+        private final Bubble bubble = Bubble.ofCurrentThread();
         private final ScheduledFuture<?> scheduled;
 
         private Ticker(Duration period) {
@@ -1011,6 +1776,7 @@ public final class Go {
             }
             long nanos = saturatedNanos(period);
             liveTimers.incrementAndGet();
+            bubble.pending.incrementAndGet(); // a running ticker can always wake a receiver
             scheduled = timerScheduler.scheduleAtFixedRate(
                     () -> c.trySend(Instant.now()), nanos, nanos, TimeUnit.NANOSECONDS);
         }
@@ -1024,6 +1790,7 @@ public final class Go {
             if (live.compareAndSet(true, false)) {
                 liveTimers.decrementAndGet();
                 scheduled.cancel(false);
+                bubble.timerDone();
             }
         }
     }

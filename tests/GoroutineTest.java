@@ -78,9 +78,10 @@ class GoroutineTest {
 
             // then: the message says which goroutine and where it is stuck
             String message = failure.getMessage();
-            assertTrue(message.contains(stuck.getName() + " ["), message);
-            assertTrue(message.contains("\tat "), message);
-            assertTrue(message.contains("receive"), message);
+            String id = stuck.getName().substring("goroutine-".length());
+            assertTrue(message.contains("goroutine " + id + " [chan receive]:\n"), message);
+            assertTrue(message.contains("GoroutineTest.lambda$"), message); // the line where it is stuck
+            assertTrue(message.contains("\tGoroutineTest.java:"), message);
 
             // and it can still be released
             release.close();

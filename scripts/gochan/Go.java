@@ -73,6 +73,13 @@ import java.util.regex.Pattern;
  *     either completed before the interrupt (and then returns normally) or left no trace.
  * <li>An exception escaping a goroutine is a panic: by default it is printed with the goroutine's stack and the
  *     process exits with status 2, as in Go. {@link #setPanicHandler} replaces that (tests do).
+ * <li>When the JVM's main thread (goroutine 1) and every goroutine are blocked in the helper and nothing could wake
+ *     them, the program stops as Go's does: "fatal error: all goroutines are asleep - deadlock!", a dump of the
+ *     goroutines (what each waits in, where, and who started it), exit status 2. Threads started without
+ *     {@code go} are checked first, so a program that can still make progress is never reported.
+ *     {@link #goroutineDump} gives the same dump on demand, and {@code kill -USR1 <pid>} prints it from outside.
+ * <li>{@link #bubble} runs a function with its goroutines as a group, as Go's {@code testing/synctest} does, and
+ *     throws {@link Deadlock} with the dump if the group deadlocks, instead of ending the program.
  * </ul>
  */
 public final class Go {
@@ -977,13 +984,31 @@ public final class Go {
     /** {@code go f()}: runs the body in a new virtual thread, named "goroutine-N" after its goroutine id. */
     public static Thread go(Runnable body) {
         G creator = G.current();
-        return start(body, creator.bubble, creator.id, callerOfHelper(), false);
+        return start(body, creator.bubble, creator.id, goCall(body), false);
     }
 
-    /** The first frame of the stack outside this class: the user's line that called into the helper. */
+    /**
+     * The line of the go call, for "created by" in dumps. Walking the stack costs about as much as starting the
+     * goroutine, so it is walked once per lambda (or anonymous class): the lambda is almost always written in the
+     * go call itself, so every goroutine it starts was started from the same line.
+     */
+    private static StackWalker.StackFrame goCall(Runnable body) {
+        Class<?> type = body.getClass();
+        return type.isHidden() || type.isAnonymousClass() ? goCallOfLambda.get(type) : callerOfHelper();
+    }
+
+    private static final ClassValue<StackWalker.StackFrame> goCallOfLambda = new ClassValue<>() {
+        @Override
+        protected StackWalker.StackFrame computeValue(Class<?> lambda) {
+            return callerOfHelper();
+        }
+    };
+
+    /** The user's line that called into the helper: the first frame outside this class and the JDK. */
     private static StackWalker.StackFrame callerOfHelper() {
-        return stackWalker.walk(frames -> frames.filter(f -> !isHelperClass(f.getClassName())).findFirst())
-                .orElse(null);
+        return stackWalker.walk(frames -> frames
+                .filter(f -> !isHelperClass(f.getClassName()) && !isJdkClass(f.getClassName()))
+                .findFirst()).orElse(null);
     }
 
     private static boolean isHelperClass(String className) {
@@ -1001,7 +1026,9 @@ public final class Go {
         // is running) never leaves a moment where nobody seems to run.
         G.all.put(thread, g);
         G.goroutineCount.incrementAndGet();
-        bubble.live.incrementAndGet();
+        if (bubble != Bubble.PROGRAM) {
+            bubble.live.incrementAndGet(); // the program's is goroutineCount
+        }
         bubble.running.incrementAndGet();
         thread.start();
         return thread;
@@ -1022,7 +1049,9 @@ public final class Go {
             }
             G.all.remove(g.thread);
             G.goroutineCount.decrementAndGet();
-            g.bubble.live.decrementAndGet();
+            if (g.bubble != Bubble.PROGRAM) {
+                g.bubble.live.decrementAndGet();
+            }
             // Wake awaitGoroutines, if anyone waits: this thread removes itself and then reads the watcher count,
             // while a watcher counts itself and then reads the goroutine count, so one of the two sees the other.
             if (goroutineWatcherCount.get() > 0) {
@@ -1074,7 +1103,7 @@ public final class Go {
     private static String leftOver(int expected, String how) {
         List<G> left = G.all.values().stream().filter(g -> g.goroutine).toList();
         return left.size() + (left.size() == 1 ? " goroutine " : " goroutines ") + how + " (expected at most "
-                + expected + "):\n\n" + dump(left);
+                + expected + " left):\n\n" + dump(left);
     }
 
     /** Replaces what happens when an exception escapes a goroutine (by default: print it and exit with status 2). */
@@ -1121,7 +1150,7 @@ public final class Go {
         final long id;
         final AtomicInteger running = new AtomicInteger(); // goroutines not durably blocked
         final AtomicInteger pending = new AtomicInteger(); // timers, tickers and sleeps that could wake one
-        final AtomicInteger live = new AtomicInteger();    // goroutines that have not ended
+        final AtomicInteger live = new AtomicInteger();    // goroutines that have not ended (not kept for PROGRAM)
         volatile boolean rootExited;
         volatile boolean released; // after a deadlock its goroutines are interrupted: their Interrupted is expected
         private final AtomicBoolean over = new AtomicBoolean();
@@ -1396,10 +1425,15 @@ public final class Go {
         record ThreadInfo(long id, String name, boolean virtual, String state, List<String> frames) {
             private static final Set<String> JDK_DAEMONS = Set.of("Reference Handler", "Finalizer",
                     "Signal Dispatcher", "Common-Cleaner", "Notification Thread", "Attach Listener",
-                    "VirtualThread-unblocker", "go-timers", "go-deadlock-watchdog");
+                    "VirtualThread-unblocker");
+            private static final Set<String> HELPER_THREADS = Set.of("go-timers", "go-deadlock-watchdog",
+                    "go-signal-set-up", "SIGUSR1 handler"); // the timers' wake-ups are counted as pending
 
             /** A JDK thread that runs no user code and waits for nothing timed: it cannot wake anybody. */
             boolean idle() {
+                if (!virtual && HELPER_THREADS.contains(name)) {
+                    return true;
+                }
                 if (frames.stream().anyMatch(f -> !isJdkFrame(f))) {
                     return false; // user code: running, or blocked outside the helper
                 }
@@ -1580,7 +1614,11 @@ public final class Go {
     }
 
     static {
-        dumpOnSignal();
+        // On a thread of its own: loading the reflection proxy takes tens of milliseconds, which a script's start
+        // should not wait for.
+        Thread signalSetUp = new Thread(Go::dumpOnSignal, "go-signal-set-up");
+        signalSetUp.setDaemon(true);
+        signalSetUp.start();
     }
 
     // =====================================================================================================
@@ -1759,7 +1797,7 @@ public final class Go {
     /** {@code time.AfterFunc(d, f)}: runs f in its own goroutine after d, unless the timer is stopped first. */
     public static Timer afterFunc(Duration delay, Runnable f) {
         G caller = G.current();
-        StackWalker.StackFrame call = callerOfHelper();
+        StackWalker.StackFrame call = goCall(f);
         return new Timer(delay, () -> start(f, caller.bubble, caller.id, call, false), null);
     }
 

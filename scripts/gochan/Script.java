@@ -21,9 +21,12 @@ import picocli.CommandLine.ParameterException;
  * <li>A bad option prints one line and exits with status 2, like Go's {@code flag} package (picocli would print the
  *     whole usage text).
  * <li>An exception escaping the command is a panic: "panic: ..." with the stack, and exit status 2.
- * <li>When the command returns, every goroutine it started must end within a few seconds: a Go program would just
- *     exit and take its leaked goroutines with it, so a leak would go unseen. Here it is reported, with the stacks
- *     of what is still running, and the exit status is 3.
+ * <li>When the command returns, every goroutine it started must end: a Go program would just exit and take its
+ *     leaked goroutines with it, so a leak would go unseen. Here it is reported with the goroutine dump of what is
+ *     left, and the exit status is 3: at once if they are all blocked for good, or after a few seconds if some
+ *     are still running.
+ * <li>A deadlock (main and every goroutine blocked, nothing that could wake them) is reported by Go.java itself,
+ *     as Go does: "fatal error: all goroutines are asleep - deadlock!", the dump, and exit status 2.
  * </ul>
  */
 public final class Script {

@@ -511,7 +511,7 @@ public final class Go {
                     }
                 }
             } finally {
-                g.parked = null;
+                g.unblocked();
             }
         }
 

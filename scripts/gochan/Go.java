@@ -1410,6 +1410,9 @@ public final class Go {
 
         /** Whether every thread the helper does not know is a JDK thread with nothing to do. */
         private static boolean otherThreadsIdle(Set<G> known) throws IOException {
+            if ("false".equalsIgnoreCase(System.getProperty("jdk.trackAllThreads", ""))) {
+                return false; // the JDK's dump would leave out virtual threads started without go: never sure
+            }
             Set<Long> knownIds = new HashSet<>();
             known.forEach(g -> knownIds.add(g.thread.threadId()));
             knownIds.add(Thread.currentThread().threadId());

@@ -1177,15 +1177,24 @@ public final class Go {
             }
         }
 
-        /** Called whenever running or pending drops to zero: is everyone blocked with nothing to wake them? */
+        /**
+         * Called whenever running or pending drops to zero. A bubble is over when its last goroutine has ended (a
+         * timer left pending does not keep it), and deadlocked when its goroutines are all durably blocked with
+         * nothing pending; for the program, the Watchdog decides.
+         */
         void quietCheck() {
-            if (running.get() != 0 || pending.get() != 0) {
+            if (running.get() != 0) {
                 return;
             }
             if (this == PROGRAM) {
-                Watchdog.request(); // threads outside the helper may still run: the Watchdog looks at them all
-            } else if (over.compareAndSet(false, true)) {
-                if (live.get() > 0) {
+                if (pending.get() == 0) {
+                    Watchdog.request(); // threads outside the helper may still run: the Watchdog looks at them all
+                }
+                return;
+            }
+            boolean ended = live.get() == 0; // an ending goroutine counts itself out of live before running
+            if ((ended || pending.get() == 0) && over.compareAndSet(false, true)) {
+                if (!ended) {
                     deadlockReason = rootExited
                             ? "deadlock: main bubble goroutine has exited but blocked goroutines remain"
                             : "deadlock: all goroutines in bubble are blocked";

@@ -1090,7 +1090,7 @@ public final class Go {
                 switch (woken) {
                     case Parked.CANCELLED -> throw new Interrupted("awaitGoroutines");
                     case Parked.TIMED_OUT -> throw new IllegalStateException(
-                            leftOver(count, "still running after " + timeout));
+                            leftOver(count, "still running after " + goDuration(timeout)));
                     case Parked.LEAKED -> throw new IllegalStateException(leftOver(count, "blocked for good"));
                     default -> { } // one ended: count again
                 }
@@ -1098,6 +1098,14 @@ public final class Go {
         } finally {
             goroutineWatcherCount.decrementAndGet();
         }
+    }
+
+    /** A bound as Go prints it when it is round ("5s", "100ms"), else Java's ISO form. */
+    private static String goDuration(Duration d) {
+        if (d.toNanosPart() == 0) {
+            return d.toSeconds() + "s";
+        }
+        return d.toNanosPart() % 1_000_000 == 0 && d.toSeconds() == 0 ? d.toMillis() + "ms" : d.toString();
     }
 
     private static String leftOver(int expected, String how) {
@@ -1585,6 +1593,11 @@ public final class Go {
                 frames.add(frame);
             }
         }
+        for (int i = frames.size() - 1; i > 0; i--) {
+            if (isBridgeBelow(frames.get(i - 1), frames.get(i))) {
+                frames.remove(i); // javac's bridge for a generic method, say Callable.call: not a line of the user's
+            }
+        }
         int first = 0;
         int end = frames.size();
         while (first < end && isJdkClass(frames.get(first).getClassName())) {
@@ -1596,6 +1609,21 @@ public final class Go {
         return frames.subList(first, end);
     }
 
+    /** Whether {@code lower} is a bridge method that called {@code upper}, the method it stands for. */
+    private static boolean isBridgeBelow(StackTraceElement upper, StackTraceElement lower) {
+        if (!upper.getClassName().equals(lower.getClassName())
+                || !upper.getMethodName().equals(lower.getMethodName())) {
+            return false;
+        }
+        try {
+            Class<?> type = Class.forName(lower.getClassName(), false, Go.class.getClassLoader());
+            return Arrays.stream(type.getDeclaredMethods())
+                    .anyMatch(m -> m.isBridge() && m.getName().equals(lower.getMethodName()));
+        } catch (ClassNotFoundException | LinkageError | SecurityException notHere) {
+            return false;
+        }
+    }
+
     private static boolean isJdkClass(String c) {
         return c.startsWith("java.") || c.startsWith("jdk.") || c.startsWith("sun.") || c.startsWith("com.sun.");
     }
@@ -1604,7 +1632,8 @@ public final class Go {
      * From another terminal, {@code kill -USR1 <pid>} prints the goroutine dump of a running program on its
      * standard error (Go answers Ctrl-\ with one, and exits; this one keeps running). The JVM keeps SIGQUIT for its
      * own thread dump. sun.misc.Signal is reached by reflection so that compiling the helper prints no warning about
-     * an internal API; where it is missing, there is simply no signal.
+     * an internal API; where it is missing, there is simply no signal. Until the helper is first used, the JVM does
+     * not handle SIGUSR1, and the signal ends it (as it ends any program that does not handle it).
      */
     private static void dumpOnSignal() {
         try {

@@ -32,6 +32,32 @@ demos:
 test *FILTER:
     ./jbang tests/RunTests.java {{FILTER}}
 
+# Print a running script's goroutine dump on its standard error, by sending it SIGUSR1: just dump 12345
+[group('dev')]
+[no-exit-message]
+dump PID:
+    #!/usr/bin/env bash
+    set -euo pipefail
+    pid={{quote(PID)}}
+    if [[ ! $pid =~ ^[0-9]+$ ]] || ! { [[ -d /proc/$pid ]] || ps -p "$pid" > /dev/null 2>&1; }; then
+        echo "dump: $pid is not a running process (jps -l lists the running JVMs)" >&2
+        exit 1
+    fi
+    # SIGUSR1 ends a process that does not handle it, and only a program that uses gochan/Go.java handles it.
+    # Linux shows the signals a process catches in /proc; elsewhere, check at least that it is a JVM.
+    if [[ -r /proc/$pid/status ]]; then
+        caught=$(awk '/^SigCgt:/ { print $2 }' "/proc/$pid/status")
+        if (( (16#$caught & (1 << 9)) == 0 )); then # bit 9 is signal 10, SIGUSR1
+            echo "dump: process $pid does not handle SIGUSR1 (it does not use gochan/Go.java, or not yet): it would end it" >&2
+            exit 1
+        fi
+    elif [[ $(basename "$(ps -o comm= -p "$pid")") != java ]]; then
+        echo "dump: process $pid is not a JVM: SIGUSR1 would end it" >&2
+        exit 1
+    fi
+    kill -USR1 "$pid"
+    echo "Sent SIGUSR1 to $pid: the goroutine dump appears on that program's standard error."
+
 # Benchmark the helper against Jox and the JDK's queues (JMH): quick (~2.5 min on 2 cores) or full (~15 min); just bench quick pingpong select2
 [group('bench')]
 bench MODE="quick" *WORKLOADS:

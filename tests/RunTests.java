@@ -56,6 +56,10 @@
 //SOURCES OrDoneProperties.java
 //SOURCES TeeProperties.java
 //SOURCES BridgeProperties.java
+//SOURCES DeadlockProperties.java
+//SOURCES SourceLines.java
+//SOURCES GoroutineDumpTest.java
+//SOURCES DeadlockReportTest.java
 
 import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClasspathRoots;
 

@@ -990,7 +990,8 @@ public final class Go {
     /**
      * The line of the go call, for "created by" in dumps. Walking the stack costs about as much as starting the
      * goroutine, so it is walked once per lambda (or anonymous class): the lambda is almost always written in the
-     * go call itself, so every goroutine it starts was started from the same line.
+     * go call itself, so every goroutine it starts was started from the same line. The price: a Runnable made by one
+     * lambda and passed to go from several lines shows the first of them.
      */
     private static StackWalker.StackFrame goCall(Runnable body) {
         Class<?> type = body.getClass();
@@ -1290,8 +1291,8 @@ public final class Go {
         try {
             bubble.overLatch.await();
         } catch (InterruptedException e) {
+            endBubble(bubble); // before the flag is set again, so that it can wait for them to end
             Thread.currentThread().interrupt();
-            endBubble(bubble);
             throw new Interrupted("bubble");
         }
         Deadlock deadlock = bubble.deadlockReason == null ? null : new Deadlock(bubble.deadlockReason, bubble.members());
@@ -1316,17 +1317,21 @@ public final class Go {
         }
     }
 
-    /** Ends every goroutine of a deadlocked bubble with an interrupt, and waits until they have ended. */
+    /** Ends every goroutine of a bubble with an interrupt, and waits (up to 5 s) until they have ended. */
     private static void endBubble(Bubble bubble) {
         bubble.released = true;
-        List<G> members = bubble.members();
-        members.forEach(g -> g.thread.interrupt());
-        for (G g : members) {
-            try {
-                g.thread.join(Duration.ofSeconds(5));
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
+        long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+        // Again until none is left: a goroutine that was still running may have started another meanwhile.
+        for (List<G> members = bubble.members(); !members.isEmpty() && System.nanoTime() < deadline;
+                members = bubble.members()) {
+            members.forEach(g -> g.thread.interrupt());
+            for (G g : members) {
+                try {
+                    g.thread.join(Duration.ofMillis(10));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
             }
         }
     }
@@ -1403,12 +1408,21 @@ public final class Go {
             if (before == null) {
                 return null;
             }
-            if (!otherThreadsIdle(before.keySet())) {
-                return Map.of();
+            // A thread that the JDK's dump shows idle may have just been started, or handed a task (unparked),
+            // by a goroutine that has blocked since, and not have run yet. Give it time to run first: if it does
+            // anything with a channel, the snapshot changes and there is no dump to take at all.
+            long graceEnds = System.nanoTime() + GRACE_NANOS;
+            for (long left = GRACE_NANOS; left > 0; left = graceEnds - System.nanoTime()) {
+                LockSupport.parkNanos(left); // in a loop: a request() meanwhile unparks this thread early
+            }
+            if (!before.equals(snapshot()) || !otherThreadsIdle(before.keySet())) {
+                return before.equals(snapshot()) ? Map.of() : null;
             }
             Map<G, Parked> after = snapshot(); // nothing moved while we looked at the other threads
             return before.equals(after) ? before : null;
         }
+
+        private static final long GRACE_NANOS = 200_000_000L;
 
         private static Map<G, Parked> snapshot() {
             if (Bubble.PROGRAM.running.get() != 0 || Bubble.PROGRAM.pending.get() != 0) {
@@ -1461,7 +1475,9 @@ public final class Go {
                         && (name.endsWith("delayScheduler") || frames.stream().anyMatch(f -> f.contains("awaitWork"))))) {
                     return true; // the JVM's own threads, idle carriers of virtual threads, our timers (counted)
                 }
-                return !virtual && frames.isEmpty() ? true : "WAITING".equals(state); // a timed wait may run a task
+                // An untimed wait in the JDK's own code: only a running thread could hand it work. (A timed one may
+                // run a scheduled task; a thread without frames may not have started its code yet.)
+                return "WAITING".equals(state) && !frames.isEmpty();
             }
 
             private static boolean isJdkFrame(String frame) {

@@ -880,7 +880,8 @@ public final class Go {
      *   - a goroutine counts itself blocked just before it parks (Parked.await), and whoever wakes it counts it
      *     running again before unpark (Parked.fire); go counts a goroutine before it starts; a timer stays pending
      *     until its action (which may wake or start a goroutine) has run.
-     * So once running and pending of a bubble are both zero, nothing of that bubble can ever run again. A bubble (Go's
+     * So once running and pending of a bubble are both zero at the same moment (they share one atomic word), nothing
+     * of that bubble can ever run again. A bubble (Go's
      * testing/synctest) holds all of its goroutines and channels, so that is its verdict: deadlock. The program is
      * not so closed: threads started without go (an executor, an HTTP server, a test framework) may still send. So
      * for the program the Watchdog confirms with a dump of every thread of the JVM before it reports.
@@ -900,7 +901,7 @@ public final class Go {
         final Thread thread;
         final Bubble bubble;
         final boolean goroutine;  // started by go
-        final boolean counted;    // in bubble.running: goroutines and main; the Watchdog's dump sees other threads
+        final boolean counted;    // in its bubble's running count: goroutines and main; the Watchdog sees the rest
         final long creator;       // the goroutine that called go, 0 if none
         final StackWalker.StackFrame goCall; // the line of that go call
         volatile Parked parked;   // what it is blocked in, null while it runs
@@ -925,7 +926,7 @@ public final class Go {
             }
             if (main != null) {
                 all.put(main, new G(1, main, Bubble.PROGRAM, false, true, 0, null));
-                Bubble.PROGRAM.running.incrementAndGet();
+                Bubble.PROGRAM.quiet.addAndGet(Bubble.RUNNING);
             }
         }
 
@@ -952,16 +953,16 @@ public final class Go {
             parked = p;
             if (!counted) {
                 all.put(thread, this); // seen by the Watchdog and in dumps while it is blocked
-                Bubble.PROGRAM.quietCheck();
-            } else if (p.durable && bubble.running.decrementAndGet() == 0) {
-                bubble.quietCheck();
+                Bubble.PROGRAM.quietCheck(Bubble.PROGRAM.quiet.get());
+            } else if (p.durable) {
+                bubble.countOut(Bubble.RUNNING);
             }
         }
 
         /** Its waker (or the goroutine itself, cancelling) counts it running again, before it runs. */
         void wake(Parked p) {
             if (counted && p.durable) {
-                bubble.running.incrementAndGet();
+                bubble.quiet.addAndGet(Bubble.RUNNING);
             }
         }
 
@@ -1030,8 +1031,18 @@ public final class Go {
         if (bubble != Bubble.PROGRAM) {
             bubble.live.incrementAndGet(); // the program's is goroutineCount
         }
-        bubble.running.incrementAndGet();
-        thread.start();
+        bubble.quiet.addAndGet(Bubble.RUNNING);
+        try {
+            thread.start();
+        } catch (Throwable notStarted) { // out of memory, or the JVM shutting down: undo the counts
+            G.all.remove(thread);
+            G.goroutineCount.decrementAndGet();
+            if (bubble != Bubble.PROGRAM) {
+                bubble.live.decrementAndGet();
+            }
+            bubble.countOut(Bubble.RUNNING);
+            throw notStarted;
+        }
         return thread;
     }
 
@@ -1060,9 +1071,7 @@ public final class Go {
                     watcher.fire(0);
                 }
             }
-            if (g.bubble.running.decrementAndGet() == 0) {
-                g.bubble.quietCheck();
-            }
+            g.bubble.countOut(Bubble.RUNNING);
         }
     }
 
@@ -1081,7 +1090,7 @@ public final class Go {
         goroutineWatcherCount.incrementAndGet();
         try {
             while (G.goroutineCount.get() > count) {
-                Parked parked = Parked.on(AWAIT_GOROUTINES, G.current().bubble);
+                Parked parked = Parked.on(AWAIT_GOROUTINES, Bubble.PROGRAM); // it counts goroutines of the whole program
                 goroutineWatchers.add(parked);
                 if (G.goroutineCount.get() <= count) {
                     parked.fire(0); // the last one ended between the check and add, and did not see us
@@ -1157,8 +1166,15 @@ public final class Go {
         private static volatile boolean anyMade; // until the first bubble, every thread is in PROGRAM
 
         final long id;
-        final AtomicInteger running = new AtomicInteger(); // goroutines not durably blocked
-        final AtomicInteger pending = new AtomicInteger(); // timers, tickers and sleeps that could wake one
+        /**
+         * Two counts in one word, so that "both are zero" is one moment, not two reads: the goroutines that are not
+         * durably blocked (running, the low half) and the timers, tickers and sleeps that could wake one (pending,
+         * the high half). A waker counts running up before its timer counts pending down, so the word never
+         * passes through zero while a wake-up is on its way.
+         */
+        final AtomicLong quiet = new AtomicLong();
+        static final long RUNNING = 1;
+        static final long PENDING = 1L << 32;
         final AtomicInteger live = new AtomicInteger();    // goroutines that have not ended (not kept for PROGRAM)
         volatile boolean rootExited;
         volatile boolean released; // after a deadlock its goroutines are interrupted: their Interrupted is expected
@@ -1186,23 +1202,36 @@ public final class Go {
             }
         }
 
-        /**
-         * Called whenever running or pending drops to zero. A bubble is over when its last goroutine has ended (a
-         * timer left pending does not keep it), and deadlocked when its goroutines are all durably blocked with
-         * nothing pending; for the program, the Watchdog decides.
-         */
-        void quietCheck() {
-            if (running.get() != 0) {
-                return;
+        static int running(long word) {
+            return (int) word;
+        }
+
+        static int pending(long word) {
+            return (int) (word >>> 32);
+        }
+
+        /** Counts one goroutine (RUNNING) or one timer (PENDING) out, and looks whether that left the bubble still. */
+        void countOut(long what) {
+            long word = quiet.addAndGet(-what);
+            if (running(word) == 0) {
+                quietCheck(word);
             }
+        }
+
+        /**
+         * Called with the word an update has just left, when nothing of the bubble runs. A bubble is over when its
+         * last goroutine has ended (a timer left pending does not keep it), and deadlocked when its goroutines are
+         * all durably blocked with nothing pending; for the program, the Watchdog decides.
+         */
+        void quietCheck(long word) {
             if (this == PROGRAM) {
-                if (pending.get() == 0) {
+                if (word == 0) {
                     Watchdog.request(); // threads outside the helper may still run: the Watchdog looks at them all
                 }
                 return;
             }
             boolean ended = live.get() == 0; // an ending goroutine counts itself out of live before running
-            if ((ended || pending.get() == 0) && over.compareAndSet(false, true)) {
+            if ((ended || word == 0) && over.compareAndSet(false, true)) {
                 if (!ended) {
                     deadlockReason = rootExited
                             ? "deadlock: main bubble goroutine has exited but blocked goroutines remain"
@@ -1213,9 +1242,7 @@ public final class Go {
         }
 
         void timerDone() {
-            if (pending.decrementAndGet() == 0) {
-                quietCheck();
-            }
+            countOut(PENDING);
         }
 
         void panicked(Throwable panic) {
@@ -1391,7 +1418,7 @@ public final class Go {
                         recheck = recheck == 0 ? 50_000_000L : Math.min(2 * recheck, 2_000_000_000L);
                     } else {
                         recheck = 0;
-                        report(asleep.keySet());
+                        report(asleep);
                     }
                 } catch (Throwable unexpected) { // never let the watchdog die, and never report on a doubt
                     recheck = 0;
@@ -1425,13 +1452,13 @@ public final class Go {
         private static final long GRACE_NANOS = 200_000_000L;
 
         private static Map<G, Parked> snapshot() {
-            if (Bubble.PROGRAM.running.get() != 0 || Bubble.PROGRAM.pending.get() != 0) {
+            if (Bubble.PROGRAM.quiet.get() != 0) {
                 return null;
             }
             Map<G, Parked> blocked = new HashMap<>();
             for (G g : G.all.values()) {
                 Parked p = g.parked;
-                if (p == null || p.state.get() != Parked.WAITING || g.bubble.pending.get() > 0) {
+                if (p == null || p.state.get() != Parked.WAITING || Bubble.pending(g.bubble.quiet.get()) > 0) {
                     return null;
                 }
                 blocked.put(g, p);
@@ -1522,18 +1549,18 @@ public final class Go {
             return threads;
         }
 
-        private static void report(Set<G> asleep) {
+        private static void report(Map<G, Parked> asleep) {
             boolean awaited = false;
-            for (G g : asleep) {
-                if (g.parked != null && g.parked.reason.equals(AWAIT_GOROUTINES)) {
-                    awaited |= g.parked.fire(Parked.LEAKED); // not a deadlock: what it waits for has leaked
+            for (Parked p : asleep.values()) {
+                if (p.reason.equals(AWAIT_GOROUTINES)) {
+                    awaited |= p.fire(Parked.LEAKED); // not a deadlock: what it waits for has leaked
                 }
             }
             if (awaited) {
                 return;
             }
             System.out.flush();
-            System.err.print("fatal error: all goroutines are asleep - deadlock!\n\n" + dump(asleep));
+            System.err.print("fatal error: all goroutines are asleep - deadlock!\n\n" + dump(asleep.keySet()));
             System.err.flush();
             Runtime.getRuntime().halt(2); // Go's fatal error runs no deferred code either
         }
@@ -1691,7 +1718,7 @@ public final class Go {
         G g = G.current();
         Parked parked = Parked.on(SLEEP, g.bubble);
         Bubble bubble = g.bubble;
-        bubble.pending.incrementAndGet(); // a sleeper wakes by itself: while it sleeps, its bubble is not stuck
+        bubble.quiet.addAndGet(Bubble.PENDING); // a sleeper wakes by itself: while it sleeps, its bubble is not stuck
         ScheduledFuture<?> alarm = timerScheduler.schedule(() -> {
             parked.fire(0);
             bubble.timerDone();
@@ -1810,7 +1837,7 @@ public final class Go {
             this.c = c;
             long nanos = Math.max(0, saturatedNanos(delay)); // computed first: a failure here must not count a timer
             liveTimers.incrementAndGet();
-            bubble.pending.incrementAndGet();
+            bubble.quiet.addAndGet(Bubble.PENDING);
             this.scheduled = timerScheduler.schedule(() -> {
                 if (live.compareAndSet(true, false)) {
                     liveTimers.decrementAndGet();
@@ -1871,9 +1898,20 @@ public final class Go {
             }
             long nanos = saturatedNanos(period);
             liveTimers.incrementAndGet();
-            bubble.pending.incrementAndGet(); // a running ticker can always wake a receiver
-            scheduled = timerScheduler.scheduleAtFixedRate(
-                    () -> c.trySend(Instant.now()), nanos, nanos, TimeUnit.NANOSECONDS);
+            bubble.quiet.addAndGet(Bubble.PENDING); // a running ticker can always wake a receiver
+            scheduled = timerScheduler.scheduleAtFixedRate(this::tick, nanos, nanos, TimeUnit.NANOSECONDS);
+        }
+
+        // Each tick counts itself pending while it sends: it may still be running when stop() counts the ticker out.
+        private void tick() {
+            bubble.quiet.addAndGet(Bubble.PENDING);
+            try {
+                if (live.get()) {
+                    c.trySend(Instant.now());
+                }
+            } finally {
+                bubble.timerDone();
+            }
         }
 
         public ReceiveOnly<Instant> c() {

@@ -160,6 +160,27 @@ class TimerTest {
     }
 
     @Test
+    void aTickerThatFallsBehindSkipsTicks_insteadOfStarvingOtherTimers() {
+        Blocking.bounded(() -> {
+            // given: a ticker far faster than the timer thread can tick, that nobody reads
+            Ticker flood = newTicker(Duration.ofNanos(1));
+            try {
+                // when
+                long start = System.nanoTime();
+                after(SHORT).receive();
+
+                // then: the timer fired, on time give or take the machine's stalls (before Go's rule it had not
+                // fired after 3 s: the late ticker stayed at the head of the queue)
+                long waited = System.nanoTime() - start;
+                assertTrue(waited < Duration.ofSeconds(2).toNanos(), "after(" + SHORT + ") took "
+                        + Duration.ofNanos(waited));
+            } finally {
+                flood.stop();
+            }
+        });
+    }
+
+    @Test
     void aTickerWithANonPositiveIntervalPanics() {
         // given
         int baseline = timers();

@@ -1890,24 +1890,46 @@ public final class Go {
         private final AtomicBoolean live = new AtomicBoolean(true);
         private final Chan<Instant> c = make(1);
         private final Bubble bubble = Bubble.ofCurrentThread();
-        private final ScheduledFuture<?> scheduled;
+        private final long period;
+        private volatile ScheduledFuture<?> nextTick;
 
         private Ticker(Duration period) {
             if (period.isNegative() || period.isZero()) {
                 throw new Panic("non-positive interval for NewTicker");
             }
-            long nanos = saturatedNanos(period);
+            this.period = saturatedNanos(period);
             liveTimers.incrementAndGet();
             bubble.quiet.addAndGet(Bubble.PENDING); // a running ticker can always wake a receiver
-            scheduled = timerScheduler.scheduleAtFixedRate(this::tick, nanos, nanos, TimeUnit.NANOSECONDS);
+            scheduleAt(System.nanoTime(), this.period);
+        }
+
+        /** Schedules the tick due {@code periods} nanoseconds after {@code from}; never, if that is beyond a long. */
+        private void scheduleAt(long from, long periods) {
+            long when;
+            try {
+                when = Math.addExact(from, periods);
+            } catch (ArithmeticException beyondAnyLifetime) {
+                return;
+            }
+            nextTick = timerScheduler.schedule(() -> tick(when), when - System.nanoTime(), TimeUnit.NANOSECONDS);
         }
 
         // Each tick counts itself pending while it sends: it may still be running when stop() counts the ticker out.
-        private void tick() {
+        // Then, as Go's runtime/time.go does, the next tick is the first period boundary after now: a ticker that has
+        // fallen behind skips ticks, instead of staying at the head of the timer queue and starving every other timer
+        // (which scheduleAtFixedRate would do).
+        private void tick(long when) {
             bubble.quiet.addAndGet(Bubble.PENDING);
             try {
-                if (live.get()) {
-                    c.trySend(Instant.now());
+                if (!live.get()) {
+                    return;
+                }
+                c.trySend(Instant.now());
+                long late = Math.max(0, System.nanoTime() - when);
+                try {
+                    scheduleAt(when, Math.multiplyExact(period, 1 + late / period));
+                } catch (ArithmeticException beyondAnyLifetime) {
+                    // no next tick
                 }
             } finally {
                 bubble.timerDone();
@@ -1922,7 +1944,10 @@ public final class Go {
         public void stop() {
             if (live.compareAndSet(true, false)) {
                 liveTimers.decrementAndGet();
-                scheduled.cancel(false);
+                ScheduledFuture<?> tick = nextTick;
+                if (tick != null) {
+                    tick.cancel(false); // a tick scheduled after this read finds live false and does nothing
+                }
                 bubble.timerDone();
             }
         }

@@ -169,8 +169,8 @@ public class Deadlock implements Callable<Integer> {
     // ---- (e) A goroutine left behind: a leak at exit ---------------------------------------------------------
 
     static final Duration TIMEOUT = Duration.ofMillis(100);
-    static final Duration FETCH_TAKES = Duration.ofMillis(300);
-    static final Duration LEAK_BOUND = Duration.ofSeconds(2);
+    static final Duration FETCH_TAKES = Duration.ofSeconds(1); // well after the timeout, even on a stalled machine
+    static final Duration LEAK_BOUND = Duration.ofSeconds(10); // reached only if the leak went unnoticed
 
     static Thread fetcher; // not in Go, which has no handle on a goroutine: kept only to release the leak
 

@@ -1442,11 +1442,13 @@ public final class Go {
             for (long left = GRACE_NANOS; left > 0; left = graceEnds - System.nanoTime()) {
                 LockSupport.parkNanos(left); // in a loop: a request() meanwhile unparks this thread early
             }
-            if (!before.equals(snapshot()) || !otherThreadsIdle(before.keySet())) {
-                return before.equals(snapshot()) ? Map.of() : null;
+            if (!before.equals(snapshot())) {
+                return null;
             }
-            Map<G, Parked> after = snapshot(); // nothing moved while we looked at the other threads
-            return before.equals(after) ? before : null;
+            if (!otherThreadsIdle(before.keySet())) {
+                return Map.of();
+            }
+            return before.equals(snapshot()) ? before : null; // nothing moved while we looked at the other threads
         }
 
         private static final long GRACE_NANOS = 200_000_000L;
@@ -1508,8 +1510,7 @@ public final class Go {
             }
 
             private static boolean isJdkFrame(String frame) {
-                String f = frame.substring(frame.indexOf('/') + 1); // "java.base/java.lang.Thread.run(...)"
-                return f.startsWith("java.") || f.startsWith("jdk.") || f.startsWith("sun.") || f.startsWith("com.sun.");
+                return isJdkClass(frame.substring(frame.indexOf('/') + 1)); // "java.base/java.lang.Thread.run(...)"
             }
         }
 

@@ -53,8 +53,7 @@ public class Confinement implements Callable<Integer> {
 
     // chanOwner: creates the channel inside its own scope, so its goroutine is the only one that can send on it or
     // close it, and hands out only a receive-only view (Go's <-chan int).
-    // Fixed from the seed: it sent 1 instead of i, it never closed results (so the consumer's range never ended),
-    // and it was missing its closing braces. The loop `i <= 5` is the book's: it sends 6 values into a buffer of 5.
+    // The loop `i <= 5` is the book's (fig-confinement-ownership.go): it sends 6 values into a buffer of 5.
     // That is fine: a buffer bounds how far the producer can run ahead of the consumer, not how many values it
     // sends; the sixth send simply waits until the consumer has taken the first value.
     static ReceiveOnly<Integer> chanOwner() {
@@ -71,8 +70,7 @@ public class Confinement implements Callable<Integer> {
         return results;
     }
 
-    // consumer: can only read. Fixed from the seed: it used Println with a %d format, which prints the verb
-    // literally ("Received: %d\n 0"); Printf was meant.
+    // consumer: can only read.
     static void consumer(ReceiveOnly<Integer> results) {
         // results.send(1);  // does not compile: ReceiveOnly has no send
         // results.close();  // does not compile either: only the owner can close

@@ -244,7 +244,7 @@ public class Context implements Callable<Integer> {
     // ---- 4. Request-scoped values ------------------------------------------------------------------------
 
     // Values in a context are for request-scoped data that crosses API boundaries (a user id, an auth token, a trace
-    // id), not for optional parameters. The seed's rules: the data should transit process or API boundaries, be
+    // id), not for optional parameters. The book's heuristics: the data should transit process or API boundaries, be
     // immutable, be data rather than types with methods, trend toward simple types, and decorate operations rather
     // than drive them.
     static class Values {

@@ -169,7 +169,7 @@ public class ContextJava implements Callable<Integer> {
 
     // A ScopedValue is its own key: an object compared by identity, typed, and private to the class that declares
     // it, so two libraries cannot collide even if both call theirs USER_ID. A binding holds only for the run(...)
-    // call and the tasks it forks, and it cannot be changed inside it (the seed's rule: the data is immutable).
+    // call and the tasks it forks, and it cannot be changed inside it (the book's second rule for context values: the data should be immutable).
     static class Values {
         private static final ScopedValue<String> USER_ID = ScopedValue.newInstance();
         private static final ScopedValue<String> AUTH_TOKEN = ScopedValue.newInstance();

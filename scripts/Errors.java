@@ -114,8 +114,6 @@ public class Errors implements Callable<Integer> {
     }
 
     // checkStatus, fixed: every outcome, response or error, goes to the consumer as a Result.
-    // Fixed from the seed: it made a channel named `responses` but sent on and returned `results`, which does not
-    // compile; here it is `results` throughout.
     static ReceiveOnly<Result> checkStatus(ReceiveOnly<?> done, HttpClient client, String... urls) {
         Chan<Result> results = make();
         go(() -> {
@@ -174,8 +172,6 @@ public class Errors implements Callable<Integer> {
                 done.close();
             }
 
-            // Fixed from the seed: its error branch printed response.Status (an undefined variable) instead of
-            // the error, and the last Printf missed its closing parenthesis.
             System.out.println("-- errors travel to the consumer as values:");
             Chan<Void> done2 = make();
             try {

@@ -157,7 +157,7 @@ public class Leak implements Callable<Integer> {
     public Integer call() throws InterruptedException {
 
         System.out.println("-- doWork(nil) leaks:");
-        Leaky<Void> leakedReader = doWork(null);                   // fixed from the seed: it called dowWork
+        Leaky<Void> leakedReader = doWork(null);
         System.out.println("Done.");
         System.out.println("goroutines running: " + goroutines() + " (doWork, blocked forever on a nil channel)");
         release(leakedReader);
@@ -171,7 +171,7 @@ public class Leak implements Callable<Integer> {
             System.out.println("Cancelling doWork goroutine...");
             done.close();
         });
-        terminated.receive();                                       // fixed from the seed: it read <-termiated
+        terminated.receive();                                       // <-terminated
         System.out.println("Done.");
         printGoroutinesAfterTheyEnd();
 

@@ -57,7 +57,7 @@ public class Or implements Callable<Integer> {
                 // The rest of the channels plus our own orDone, so that the subtree also ends when this
                 // goroutine ends because one of the first three closed: closing orDone (below) is what makes
                 // the goroutines down the tree exit; the subtree's result closing makes this one exit, and so on
-                // up. Fixed from the seed: Go's append(channels[3:], orDone) writes orDone into the caller's
+                // up. Unlike the book's fig-or-channel.go: its append(channels[3:], orDone) writes orDone into the caller's
                 // array when it has spare capacity (a caller of or(cs[:5]...) sees cs[5] overwritten, from
                 // another goroutine: a data race). Here the rest is always a fresh array.
                 ReceiveOnly<?>[] rest = Arrays.copyOfRange(inputs, 3, inputs.length + 1);

@@ -113,7 +113,7 @@ public class Pipeline implements Callable<Integer> {
     }
 
     // take: passes on the first num values of valueStream, then closes its own stream.
-    // Fixed from the seed: its take returned nothing (the function had no return statement), and it received with
+    // The book's take (pipelines/some-handy-generators/fig-take-and-repeat-pipeline.go) receives with
     // `takeStream <- <-valueStream`, where the receive runs before the select is entered. That receive cannot be
     // cancelled by done, and once valueStream is closed it forwards zero values until num is reached. Here the
     // receive is a select case of its own, and a closed valueStream ends take early.

@@ -27,11 +27,9 @@ import picocli.CommandLine.Spec;
 // with its part (and free to do other work) while a slow one is still busy. Little's law says why a queue cannot
 // shorten the time a unit spends in the system, and it is checked here on a running pipeline.
 //
-// Fixed from the seed: it wrote `take(done, 3, repeat(done, 0))`, arguments swapped; take's signature is
-// take(done, valueStream, num). It also said that take "cancels the previous stages after seeing three items": take
-// only stops taking; repeat stays blocked on its next send until done is closed. And it said the queue gives "a sense
-// of linearity"; what the queue does is let the short stage finish three times sooner while the pipeline as a whole
-// takes exactly as long.
+// Note that take does not cancel the stages before it once it has its items: it only stops taking; repeat stays
+// blocked on its next send until done is closed. And what the queue does is let the short stage finish three times
+// sooner while the pipeline as a whole takes exactly as long.
 @Command(name = "queuing", mixinStandardHelpOptions = true, version = "queuing 1.0",
         description = "A buffer between a short and a long stage; then Little's law measured on a stable pipeline.")
 public class Queuing implements Callable<Integer> {
@@ -197,16 +195,12 @@ public class Queuing implements Callable<Integer> {
     // still inside when the observer stops have their whole W counted but only part of their stay in L (about
     // W/2T, a few percent here).
     //
-    // Fixed from the seed, whose "how can we decrease W?" is muddled. It says that to decrease W by a factor n "we can
-    // ONLY decrease the average number of units in the system: L/n = lambda * W/n", and that adding queues increases
-    // lambda (nL = n lambda * W) or W (nL = lambda * nW). What the law says: lambda is set by the arrivals, so L and W
-    // move together, and L/n = lambda * W/n is what follows from making W n times shorter, not a way to do it. W
+    // How can W be decreased? Lambda is set by the arrivals, so L and W move together, and L/n = lambda * W/n is what follows from making W n times shorter, not a way to do it. W
     // shrinks only if units are served faster: faster stages, or more workers at the slowest stage so that fewer of
     // them wait. A queue makes neither faster. It lets L grow (units wait in it), and at the same lambda that is a
     // longer W (nL = lambda * nW); it cannot raise lambda past what the slowest stage serves, because then the system
-    // is no longer stable and the law no longer applies. The seed's "L = lambda EiWi" is the book's
-    // L = lambda * sum_i(W_i): a unit's time in the pipeline is the sum of its times in each stage. And the pipeline can
-    // take in no more units per second than its slowest stage serves: it is only as fast as its slowest stage.
+    // is no longer stable and the law no longer applies. For a pipeline, L = lambda * sum_i(W_i): a
+    // unit's time in the pipeline is the sum of its times in each stage. And the pipeline can take in no more units per second than its slowest stage serves: it is only as fast as its slowest stage.
 
     record Unit(long enteredAt) {}
 

@@ -52,7 +52,7 @@ import java.util.concurrent.locks.ReentrantLock;
  *
  * <p>So a context covers the three sides of cancelling a goroutine: its parent may want to cancel it; it may want to
  * cancel its own children; and its blocking operations must be pre-emptable, which they are when they select on
- * {@code ctx.done()} beside their work. (The seed notes this project started from garble this into "the three ways a goroutine gets terminated".)
+ * {@code ctx.done()} beside their work.
  */
 public interface Context {
 
@@ -225,7 +225,7 @@ public interface Context {
     // =====================================================================================================
 
     /**
-     * A child that carries {@code val} under {@code key}. Go's guidance, and the seed's five rules, for what belongs
+     * A child that carries {@code val} under {@code key}. Go's guidance, and the book's five heuristics (Concurrency in Go, chapter 4, "The context Package"), for what belongs
      * in a context:
      * <ol>
      * <li>The data should transit process or API boundaries (a request id, a user's identity, a trace span).

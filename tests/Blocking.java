@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.function.Executable;
 
 /**
@@ -35,13 +36,13 @@ final class Blocking {
             if (System.nanoTime() > deadline) {
                 fail(goroutine.getName() + " did not block; it is " + goroutine.getState());
             }
-            sleep(Duration.ofMillis(1));
+            LockSupport.parkNanos(Duration.ofMillis(1).toNanos()); // real time, also in a bubble: the others may never block
         }
     }
 
     /** Shows that a parked goroutine stays blocked: after a short wait it has neither returned nor woken up. */
     static void assertStillBlocked(Thread goroutine) {
-        sleep(Duration.ofMillis(50));
+        LockSupport.parkNanos(Duration.ofMillis(50).toNanos()); // real time, also in a bubble
         assertTrue(isParked(goroutine),
                 goroutine.getName() + " should still be blocked, but it is " + goroutine.getState());
     }

@@ -18,19 +18,20 @@ import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.BiConsumer;
+import java.util.function.LongConsumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -179,12 +180,27 @@ public final class Go {
         private int head;
         private int count;
         private boolean closed;
+        private final boolean timer; // a timer's or ticker's channel: len and cap say 0, as in Go 1.23
 
         private Chan(int capacity) {
+            this(capacity, false);
+        }
+
+        private Chan(int capacity, boolean timer) {
             if (capacity < 0) {
                 throw new Panic("makechan: size out of range (negative buffer size " + capacity + ")"); // Go's message, and the size
             }
             buffer = new Object[capacity];
+            this.timer = timer;
+        }
+
+        /**
+         * A timer's channel. Go 1.23 made timer channels synchronous: a time is never seen after stop or reset. Here
+         * the timer sends into a buffer of one, so that it never blocks, and stop and reset take back (drain) what
+         * nobody has received yet; which is the same thing seen from outside.
+         */
+        static Chan<Instant> forTimer() {
+            return new Chan<>(1, true);
         }
 
         // ---- the steps shared by plain operations and select; the channel must be locked ----
@@ -310,6 +326,20 @@ public final class Go {
             }
         }
 
+        /** Empties the buffer; true if it held a value. Only for timer channels, where no sender ever waits. */
+        boolean drain() {
+            lock.lock();
+            try {
+                boolean held = count > 0;
+                while (count > 0) {
+                    takeFromBuffer();
+                }
+                return held;
+            } finally {
+                lock.unlock();
+            }
+        }
+
         @Override
         public void close() {
             if (bubble != Bubble.PROGRAM) {
@@ -349,7 +379,7 @@ public final class Go {
         public int len() {
             lock.lock();
             try {
-                return count;
+                return timer ? 0 : count;
             } finally {
                 lock.unlock();
             }
@@ -357,7 +387,7 @@ public final class Go {
 
         @Override
         public int cap() {
-            return buffer.length;
+            return timer ? 0 : buffer.length;
         }
 
         /** {@code for v := range ch}: ends when the channel is closed and drained. */
@@ -420,6 +450,7 @@ public final class Go {
     static final String CHAN_RECEIVE_NIL = "chan receive (nil chan)";
     static final String WAITGROUP_WAIT = "sync.WaitGroup.Wait";
     static final String SLEEP = "sleep";
+    static final String SYNCTEST_WAIT = "synctest.Wait";
     static final String AWAIT_GOROUTINES = "awaitGoroutines"; // not in Go: Script's wait for goroutines at exit
 
     /**
@@ -963,6 +994,9 @@ public final class Go {
         void wake(Parked p) {
             if (counted && p.durable) {
                 bubble.quiet.addAndGet(Bubble.RUNNING);
+                if (bubble != Bubble.PROGRAM) {
+                    bubble.wokeOne = true; // for the bubble's driver: its alarms woke somebody
+                }
             }
         }
 
@@ -1030,6 +1064,7 @@ public final class Go {
         G.goroutineCount.incrementAndGet();
         if (bubble != Bubble.PROGRAM) {
             bubble.live.incrementAndGet(); // the program's is goroutineCount
+            bubble.wokeOne = true;
         }
         bubble.quiet.addAndGet(Bubble.RUNNING);
         try {
@@ -1050,13 +1085,16 @@ public final class Go {
         try {
             body.run();
         } catch (Throwable panic) {
-            if (g.bubble == Bubble.PROGRAM) {
+            if (g.bubble.released && panic instanceof Interrupted) {
+                // ended by its bubble's verdict, as expected
+            } else if (g.bubble == Bubble.PROGRAM || g.bubble.panicsEndProgram) {
                 panicHandler.accept(g.thread, panic);
             } else {
                 g.bubble.panicked(panic);
             }
         } finally {
             if (bubbleRoot) {
+                g.bubble.rootExitedAt = System.nanoTime();
                 g.bubble.rootExited = true;
             }
             G.all.remove(g.thread);
@@ -1075,9 +1113,17 @@ public final class Go {
         }
     }
 
-    /** The number of goroutines started by {@link #go} that have not ended yet. */
+    /**
+     * The number of goroutines started by {@link #go} that have not ended yet. In a bubble, those of the bubble other
+     * than its main goroutine (which outside is the JVM's main thread, not counted either), so that a program prints
+     * the same counts in a bubble as outside.
+     */
     public static int goroutines() {
-        return G.goroutineCount.get();
+        return goroutinesSeenBy(Bubble.ofCurrentThread());
+    }
+
+    private static int goroutinesSeenBy(Bubble bubble) {
+        return bubble == Bubble.PROGRAM ? G.goroutineCount.get() : bubble.live.get() - (bubble.rootExited ? 0 : 1);
     }
 
     /**
@@ -1086,13 +1132,14 @@ public final class Go {
      * after the timeout.
      */
     public static void awaitGoroutines(int count, Duration timeout) {
+        Bubble bubble = Bubble.ofCurrentThread();
         long deadline = System.nanoTime() + Math.max(0, Math.min(saturatedNanos(timeout), Long.MAX_VALUE / 2));
         goroutineWatcherCount.incrementAndGet();
         try {
-            while (G.goroutineCount.get() > count) {
+            while (goroutinesSeenBy(bubble) > count) {
                 Parked parked = Parked.on(AWAIT_GOROUTINES, Bubble.PROGRAM); // it counts goroutines of the whole program
                 goroutineWatchers.add(parked);
-                if (G.goroutineCount.get() <= count) {
+                if (goroutinesSeenBy(bubble) <= count) {
                     parked.fire(0); // the last one ended between the check and add, and did not see us
                 }
                 int woken = parked.awaitUntil(deadline, true);
@@ -1100,8 +1147,8 @@ public final class Go {
                 switch (woken) {
                     case Parked.CANCELLED -> throw new Interrupted("awaitGoroutines");
                     case Parked.TIMED_OUT -> throw new IllegalStateException(
-                            leftOver(count, "still running after " + goDuration(timeout)));
-                    case Parked.LEAKED -> throw new IllegalStateException(leftOver(count, "blocked for good"));
+                            leftOver(bubble, count, "still running after " + goDuration(timeout)));
+                    case Parked.LEAKED -> throw new IllegalStateException(leftOver(bubble, count, "blocked for good"));
                     default -> { } // one ended: count again
                 }
             }
@@ -1118,8 +1165,9 @@ public final class Go {
         return d.toNanosPart() % 1_000_000 == 0 && d.toSeconds() == 0 ? d.toMillis() + "ms" : d.toString();
     }
 
-    private static String leftOver(int expected, String how) {
-        List<G> left = G.all.values().stream().filter(g -> g.goroutine).toList();
+    private static String leftOver(Bubble bubble, int expected, String how) {
+        List<G> left = G.all.values().stream()
+                .filter(g -> g.goroutine && (bubble == Bubble.PROGRAM || g.bubble == bubble)).toList();
         return left.size() + (left.size() == 1 ? " goroutine " : " goroutines ") + how + " (expected at most "
                 + expected + " left):\n\n" + dump(left);
     }
@@ -1157,34 +1205,40 @@ public final class Go {
     // ---- bubbles: a group of goroutines with a verdict -------------------------------------------------------
 
     /**
-     * A group of goroutines that sees all of its own channels, timers and WaitGroups: Go's synctest bubble (without
-     * its fake clock, so far). PROGRAM is the program outside any bubble.
+     * A group of goroutines that sees all of its own channels, timers and WaitGroups, with a clock of its own: Go's
+     * synctest bubble. PROGRAM is the program outside any bubble, on the real clock.
      */
     static final class Bubble {
-        static final Bubble PROGRAM = new Bubble(0);
+        static final Bubble PROGRAM = new Bubble(0, RealClock.INSTANCE, true);
         private static final AtomicLong ids = new AtomicLong();
         private static volatile boolean anyMade; // until the first bubble, every thread is in PROGRAM
 
         final long id;
+        final Clock clock;
         /**
          * Two counts in one word, so that "both are zero" is one moment, not two reads: the goroutines that are not
-         * durably blocked (running, the low half) and the timers, tickers and sleeps that could wake one (pending,
-         * the high half). A waker counts running up before its timer counts pending down, so the word never
-         * passes through zero while a wake-up is on its way.
+         * durably blocked (running, the low half) and what could still wake one without them (pending, the high
+         * half): in PROGRAM the real clock's alarms, in a bubble its driver while it decides. A waker counts running
+         * up before it counts pending down, so the word never passes through zero while a wake-up is on its way.
          */
         final AtomicLong quiet = new AtomicLong();
         static final long RUNNING = 1;
         static final long PENDING = 1L << 32;
         final AtomicInteger live = new AtomicInteger();    // goroutines that have not ended (not kept for PROGRAM)
+        final AtomicInteger timers = new AtomicInteger();  // timers and tickers that will still fire: Go.timers()
         volatile boolean rootExited;
+        volatile long rootExitedAt; // System.nanoTime()
         volatile boolean released; // after a deadlock its goroutines are interrupted: their Interrupted is expected
-        private final AtomicBoolean over = new AtomicBoolean();
-        private final CountDownLatch overLatch = new CountDownLatch(1);
-        private final AtomicReference<Throwable> firstPanic = new AtomicReference<>();
-        private volatile String deadlockReason;
+        private final Semaphore stillMoments = new Semaphore(0); // one permit each time nothing of the bubble runs
+        volatile boolean wokeOne; // a goroutine was woken since the driver last cleared it
+        final AtomicReference<Parked> blockedWaiter = new AtomicReference<>(); // the goroutine in awaitBlocked
+        private final AtomicReference<Throwable> firstPanic = new AtomicReference<>(); // rethrown by bubble()
+        final boolean panicsEndProgram; // a panic goes to the panic handler, as outside bubbles (Script's bubble)
 
-        private Bubble(long id) {
+        private Bubble(long id, Clock clock, boolean panicsEndProgram) {
             this.id = id;
+            this.clock = clock;
+            this.panicsEndProgram = panicsEndProgram;
         }
 
         static Bubble ofCurrentThread() {
@@ -1219,25 +1273,72 @@ public final class Go {
         }
 
         /**
-         * Called with the word an update has just left, when nothing of the bubble runs. A bubble is over when its
-         * last goroutine has ended (a timer left pending does not keep it), and deadlocked when its goroutines are
-         * all durably blocked with nothing pending; for the program, the Watchdog decides.
+         * Called with the word an update has just left, when nothing of the bubble runs. For the program, the Watchdog
+         * decides what that means. In a bubble, whoever left it still hands the moment to the bubble's driver, which
+         * counts itself pending while it decides, so that the same moment is never handed twice.
          */
         void quietCheck(long word) {
             if (this == PROGRAM) {
                 if (word == 0) {
                     Watchdog.request(); // threads outside the helper may still run: the Watchdog looks at them all
                 }
-                return;
+            } else if (word == 0 && quiet.compareAndSet(0, PENDING)) {
+                stillMoments.release();
             }
-            boolean ended = live.get() == 0; // an ending goroutine counts itself out of live before running
-            if ((ended || word == 0) && over.compareAndSet(false, true)) {
-                if (!ended) {
-                    deadlockReason = rootExited
-                            ? "deadlock: main bubble goroutine has exited but blocked goroutines remain"
-                            : "deadlock: all goroutines in bubble are blocked";
+        }
+
+        static final String STILL_RUNNING = "still running";
+
+        /**
+         * Go's synctest.Run loop, on the thread that called bubble(). Each time every goroutine of the bubble is
+         * durably blocked (or has ended) it does the first of these that applies, as Go does:
+         *   - no goroutine is left: the bubble is over, and it returns null;
+         *   - alarms are due at the current time: it runs them;
+         *   - a goroutine waits in awaitBlocked: it wakes it;
+         *   - alarms are pending and the bubble's main goroutine still runs: it moves the clock to the earliest one,
+         *     and runs every alarm due then;
+         *   - otherwise it is a deadlock, and it returns Go's reason.
+         * Not in Go: when only tickers are left and their ticks have woken nobody for a while (each ticker at least
+         * twice), it is a deadlock too (Go's clock would tick on forever); and if goroutines still run the bound
+         * after the main goroutine has returned, it returns STILL_RUNNING (Go would wait for ever).
+         */
+        String drive(Duration runningBound) throws InterruptedException {
+            VirtualClock virtualClock = (VirtualClock) clock;
+            int ticksThatWokeNobody = 0;
+            while (true) {
+                if (!stillMoments.tryAcquire(100, TimeUnit.MILLISECONDS)) {
+                    if (rootExited && System.nanoTime() - rootExitedAt > runningBound.toNanos()) {
+                        return STILL_RUNNING;
+                    }
+                    continue;
                 }
-                overLatch.countDown();
+                if (live.get() == 0) {
+                    return null;
+                }
+                List<Runnable> due = virtualClock.takeDue();
+                boolean advanced = false;
+                if (due.isEmpty()) {
+                    Parked waiter = blockedWaiter.getAndSet(null);
+                    if (waiter != null) {
+                        waiter.fire(0);
+                        countOut(PENDING);
+                        continue;
+                    }
+                    int ticks = virtualClock.onlyTicks();
+                    if (rootExited || (ticks >= 0 && ticksThatWokeNobody > 2 * ticks) || !virtualClock.advance()) {
+                        return rootExited
+                                ? "deadlock: main bubble goroutine has exited but blocked goroutines remain"
+                                : "deadlock: all goroutines in bubble are blocked";
+                    }
+                    due = virtualClock.takeDue();
+                    advanced = true;
+                }
+                wokeOne = false; // nothing of the bubble runs: only the alarms below can set it
+                due.forEach(Runnable::run);
+                if (advanced) {
+                    ticksThatWokeNobody = wokeOne ? 0 : ticksThatWokeNobody + 1;
+                }
+                countOut(PENDING); // if that woke nobody, the bubble is still again, and the next round begins
             }
         }
 
@@ -1246,9 +1347,7 @@ public final class Go {
         }
 
         void panicked(Throwable panic) {
-            if (!(released && panic instanceof Interrupted)) {
-                firstPanic.compareAndSet(null, panic);
-            }
+            firstPanic.compareAndSet(null, panic);
         }
 
         List<G> members() {
@@ -1300,36 +1399,58 @@ public final class Go {
     }
 
     /**
-     * Go's {@code synctest.Test} without its fake clock: runs f in a new goroutine, in a new bubble that holds every
-     * goroutine it starts (and theirs) and the channels, timers and WaitGroups they make, and returns once all of
-     * them have ended. If they deadlock (each one durably blocked, with no timer, ticker or sleep pending that could
-     * wake one), it ends them with an interrupt, so that nothing is left running, and throws {@link Deadlock} with
-     * Go's message and the dump of the bubble, instead of ending the program. The first exception that escapes a
-     * goroutine of the bubble is rethrown here instead of going to the panic handler.
+     * Go's {@code synctest.Test}: runs f in a new goroutine, in a new bubble that holds every goroutine it starts (and
+     * theirs) and the channels, timers, tickers and WaitGroups they make, and returns once all of them have ended.
+     *
+     * <p>The bubble has its own clock: {@link #now} starts at 2000-01-01T00:00:00Z, and time moves only when every
+     * goroutine of the bubble is durably blocked (blocked in the helper on a channel, timer or WaitGroup of the
+     * bubble, or sleeping): then it jumps to the next timer, ticker or sleep that is due, at once. So a test that
+     * sleeps an hour takes microseconds, and what it measures with {@link #since} is exact.
+     *
+     * <p>If they deadlock (each one durably blocked, and no timer that could wake one), it ends them with an
+     * interrupt, so that nothing is left running, and throws {@link Deadlock} with Go's message and the dump of the
+     * bubble, instead of ending the program. Once f has returned, time stops, as in Go: goroutines left blocked are a
+     * deadlock too, and goroutines still running 5 s later (real time) are reported with an IllegalStateException and
+     * their dump. The first exception that escapes a goroutine of the bubble is rethrown here instead of going to
+     * the panic handler.
      */
     public static void bubble(Runnable f) {
+        bubble(f, false);
+    }
+
+    /** bubble(f), where a panic of a goroutine goes to the panic handler (by default: print it, exit 2), as outside. */
+    static void bubble(Runnable f, boolean panicsEndProgram) {
         G caller = G.current();
         if (caller.bubble != Bubble.PROGRAM) {
             throw new Panic("synctest.Run called from within a synctest bubble");
         }
         Bubble.anyMade = true;
-        Bubble bubble = new Bubble(Bubble.ids.incrementAndGet());
+        Bubble bubble = new Bubble(Bubble.ids.incrementAndGet(), new VirtualClock(), panicsEndProgram);
         start(f, bubble, caller.id, callerOfHelper(), true);
+        String verdict;
         try {
-            bubble.overLatch.await();
+            verdict = bubble.drive(BUBBLE_RUNNING_BOUND);
         } catch (InterruptedException e) {
             endBubble(bubble); // before the flag is set again, so that it can wait for them to end
             Thread.currentThread().interrupt();
             throw new Interrupted("bubble");
         }
-        Deadlock deadlock = bubble.deadlockReason == null ? null : new Deadlock(bubble.deadlockReason, bubble.members());
-        if (deadlock != null) {
+        RuntimeException failure = null;
+        if (verdict == Bubble.STILL_RUNNING) {
+            List<G> left = bubble.members();
+            failure = new IllegalStateException(left.size() + (left.size() == 1 ? " goroutine" : " goroutines")
+                    + " still running " + goDuration(BUBBLE_RUNNING_BOUND)
+                    + " after the bubble's main goroutine returned:\n\n" + dump(left));
+        } else if (verdict != null) {
+            failure = new Deadlock(verdict, bubble.members());
+        }
+        if (failure != null) {
             endBubble(bubble);
         }
         Throwable panic = bubble.firstPanic.get();
         if (panic != null) {
-            if (deadlock != null) {
-                panic.addSuppressed(deadlock);
+            if (failure != null) {
+                panic.addSuppressed(failure);
             }
             if (panic instanceof RuntimeException unchecked) {
                 throw unchecked;
@@ -1339,10 +1460,12 @@ public final class Go {
             }
             throw new RuntimeException(panic);
         }
-        if (deadlock != null) {
-            throw deadlock;
+        if (failure != null) {
+            throw failure;
         }
     }
+
+    private static final Duration BUBBLE_RUNNING_BOUND = Duration.ofSeconds(5);
 
     /** Ends every goroutine of a bubble with an interrupt, and waits (up to 5 s) until they have ended. */
     private static void endBubble(Bubble bubble) {
@@ -1707,30 +1830,8 @@ public final class Go {
     }
 
     // =====================================================================================================
-    // time.Sleep and sync.WaitGroup
+    // sync.WaitGroup
     // =====================================================================================================
-
-    /** {@code time.Sleep(d)}: blocks the goroutine for d (at once if d <= 0); an interrupt ends it with {@link Interrupted}. */
-    public static void sleep(Duration duration) {
-        long nanos = saturatedNanos(duration);
-        if (nanos <= 0) {
-            return;
-        }
-        G g = G.current();
-        Parked parked = Parked.on(SLEEP, g.bubble);
-        Bubble bubble = g.bubble;
-        bubble.quiet.addAndGet(Bubble.PENDING); // a sleeper wakes by itself: while it sleeps, its bubble is not stuck
-        ScheduledFuture<?> alarm = timerScheduler.schedule(() -> {
-            parked.fire(0);
-            bubble.timerDone();
-        }, nanos, TimeUnit.NANOSECONDS);
-        if (parked.await() == Parked.CANCELLED) {
-            if (alarm.cancel(false)) {
-                bubble.timerDone();
-            }
-            throw new Interrupted("sleep");
-        }
-    }
 
     /** Go's {@code sync.WaitGroup}. Its Wait is {@code await()}, because Java's Object already has a wait(). */
     public static final class WaitGroup {
@@ -1793,25 +1894,244 @@ public final class Go {
     }
 
     // =====================================================================================================
-    // Timers: one shared platform thread schedules them all, so a timer costs no thread of its own
+    // Time: the real clock outside bubbles, a virtual clock in each bubble (Go's testing/synctest)
     // =====================================================================================================
 
-    private static final ScheduledThreadPoolExecutor timerScheduler = newTimerScheduler();
-    private static final AtomicInteger liveTimers = new AtomicInteger();
+    /*
+     * Every timer, ticker and sleep is an Alarm on a Clock: an action to run at a given time. Outside bubbles the
+     * clock is the real one, and one shared platform thread runs every alarm, so a timer costs no thread of its own.
+     * In a bubble it is the bubble's virtual clock, as in Go's testing/synctest: it stands still while any goroutine
+     * of the bubble runs, and when all of them are durably blocked the bubble moves it to the earliest alarm and runs
+     * that (Bubble.drive). Timer, Ticker and sleep are written once, against Clock, and run on either.
+     *
+     * Scripts and the context port read the time only through now() and since(), never System.nanoTime() or
+     * Instant.now(): so in a bubble everything a pattern does sees the virtual clock.
+     */
 
-    private static ScheduledThreadPoolExecutor newTimerScheduler() {
-        var scheduler = new ScheduledThreadPoolExecutor(1, task -> {
+    /** {@code time.Now()}: the real time outside bubbles; in a bubble, its virtual time (it starts at 2000-01-01T00:00:00Z). */
+    public static Instant now() {
+        Clock clock = Bubble.ofCurrentThread().clock;
+        return clock.instant(clock.nanos());
+    }
+
+    /** {@code time.Since(t)}: how long ago t was, on the same clock as {@link #now}. */
+    public static Duration since(Instant t) {
+        return Duration.between(t, now());
+    }
+
+    /** {@code time.Sleep(d)}: blocks the goroutine for d (at once if d <= 0); an interrupt ends it with {@link Interrupted}. */
+    public static void sleep(Duration duration) {
+        long nanos = saturatedNanos(duration);
+        if (nanos <= 0) {
+            return;
+        }
+        G g = G.current();
+        Parked parked = Parked.on(SLEEP, g.bubble);
+        Alarm alarm = g.bubble.clock.schedule(nanos, false, due -> parked.fire(0));
+        if (parked.await() == Parked.CANCELLED) {
+            alarm.cancel();
+            throw new Interrupted("sleep");
+        }
+    }
+
+    /**
+     * Go's {@code synctest.Wait()}: blocks until every other goroutine of the caller's bubble is durably blocked (so
+     * that whatever they were going to do without more time passing is done). Only one goroutine of a bubble may
+     * wait at a time. (Named after {@link WaitGroup#await}: Java's Object already has a wait().)
+     */
+    public static void awaitBlocked() {
+        G g = G.current();
+        if (g.bubble == Bubble.PROGRAM) {
+            throw new Panic("goroutine is not in a bubble");
+        }
+        Parked parked = Parked.on(SYNCTEST_WAIT, g.bubble);
+        if (!g.bubble.blockedWaiter.compareAndSet(null, parked)) {
+            throw new Panic("wait already in progress");
+        }
+        if (parked.await() == Parked.CANCELLED) {
+            g.bubble.blockedWaiter.compareAndSet(parked, null);
+            throw new Interrupted("awaitBlocked");
+        }
+    }
+
+    /** A clock that runs actions at given times, in nanoseconds on its own scale. */
+    abstract static sealed class Clock permits RealClock, VirtualClock {
+        /** The time now, in this clock's nanoseconds. */
+        abstract long nanos();
+
+        /** A time of this clock as an Instant. */
+        abstract Instant instant(long nanos);
+
+        /**
+         * Runs the action {@code delay} nanoseconds from now (at once if delay <= 0), passing it the time it was due.
+         * Periodic marks a ticker's tick, which a bubble needs to tell a deadlock from a ticker nobody listens to.
+         */
+        abstract Alarm schedule(long delay, boolean periodic, LongConsumer action);
+    }
+
+    /** A scheduled action. Cancelling after it has started to run does nothing: its owner must tell it is stale. */
+    interface Alarm {
+        void cancel();
+    }
+
+    /** The real clock: System.nanoTime(), and one daemon platform thread that runs every alarm. */
+    static final class RealClock extends Clock {
+        static final RealClock INSTANCE = new RealClock();
+        // now() is an Instant that never goes backwards: the wall clock when the helper loaded, plus nanoTime since.
+        private static final Instant ORIGIN = Instant.now();
+        private static final long ORIGIN_NANOS = System.nanoTime();
+
+        private final ScheduledThreadPoolExecutor scheduler = new ScheduledThreadPoolExecutor(1, task -> {
             Thread thread = new Thread(task, "go-timers");
             thread.setDaemon(true);
             return thread;
         });
-        scheduler.setRemoveOnCancelPolicy(true); // a stopped timer is released at once, not when it would have fired
-        return scheduler;
+
+        private RealClock() {
+            scheduler.setRemoveOnCancelPolicy(true); // a stopped timer is released at once, not when it would have fired
+        }
+
+        @Override
+        long nanos() {
+            return System.nanoTime();
+        }
+
+        @Override
+        Instant instant(long nanos) {
+            return ORIGIN.plusNanos(nanos - ORIGIN_NANOS);
+        }
+
+        // An alarm is pending in PROGRAM from now until its action has run or it is cancelled: the action may wake a
+        // goroutine, so while it is pending the program is not deadlocked (Go's checkdead also gives up while a
+        // timer is pending).
+        @Override
+        Alarm schedule(long delay, boolean periodic, LongConsumer action) {
+            long due = saturatedAdd(System.nanoTime(), Math.max(0, delay));
+            Bubble.PROGRAM.quiet.addAndGet(Bubble.PENDING);
+            ScheduledFuture<?> scheduled = scheduler.schedule(() -> {
+                try {
+                    action.accept(due);
+                } finally {
+                    Bubble.PROGRAM.timerDone();
+                }
+            }, due - System.nanoTime(), TimeUnit.NANOSECONDS);
+            return () -> {
+                if (scheduled.cancel(false)) {
+                    Bubble.PROGRAM.timerDone(); // it will never run
+                }
+            };
+        }
     }
 
-    /** The number of timers and tickers that have neither fired (timers) nor been stopped. */
+    /**
+     * A bubble's clock: it starts at midnight UTC, 2000-01-01, as Go's synctest does, and only the bubble moves it,
+     * to the earliest alarm, when every goroutine of the bubble is durably blocked.
+     */
+    static final class VirtualClock extends Clock {
+        static final long START = 946_684_800_000_000_000L; // 2000-01-01T00:00:00Z in nanoseconds since 1970
+
+        private final ReentrantLock lock = new ReentrantLock();
+        private volatile long now = START; // written under lock
+        private final TreeSet<VirtualAlarm> alarms = new TreeSet<>(); // guarded by lock
+        private long scheduled; // alarms ever scheduled: equal times run in the order they were scheduled
+
+        private final class VirtualAlarm implements Alarm, Comparable<VirtualAlarm> {
+            final long due;
+            final long order = scheduled++;
+            final boolean periodic;
+            final LongConsumer action;
+
+            VirtualAlarm(long due, boolean periodic, LongConsumer action) {
+                this.due = due;
+                this.periodic = periodic;
+                this.action = action;
+            }
+
+            @Override
+            public void cancel() {
+                lock.lock();
+                try {
+                    alarms.remove(this);
+                } finally {
+                    lock.unlock();
+                }
+            }
+
+            @Override
+            public int compareTo(VirtualAlarm other) {
+                int byTime = Long.compare(due, other.due);
+                return byTime != 0 ? byTime : Long.compare(order, other.order);
+            }
+        }
+
+        @Override
+        long nanos() {
+            return now;
+        }
+
+        @Override
+        Instant instant(long nanos) {
+            return Instant.ofEpochSecond(0, nanos);
+        }
+
+        @Override
+        Alarm schedule(long delay, boolean periodic, LongConsumer action) {
+            lock.lock();
+            try {
+                VirtualAlarm alarm = new VirtualAlarm(saturatedAdd(now, Math.max(0, delay)), periodic, action);
+                alarms.add(alarm);
+                return alarm;
+            } finally {
+                lock.unlock();
+            }
+        }
+
+        /** Removes the alarms due now, earliest first, for the caller to run outside the lock. */
+        List<Runnable> takeDue() {
+            lock.lock();
+            try {
+                List<Runnable> due = new ArrayList<>();
+                while (!alarms.isEmpty() && alarms.first().due <= now) {
+                    VirtualAlarm alarm = alarms.pollFirst();
+                    due.add(() -> alarm.action.accept(alarm.due));
+                }
+                return due;
+            } finally {
+                lock.unlock();
+            }
+        }
+
+        /** Moves the time to the earliest alarm; false if there is none. */
+        boolean advance() {
+            lock.lock();
+            try {
+                if (alarms.isEmpty()) {
+                    return false;
+                }
+                now = alarms.first().due;
+                return true;
+            } finally {
+                lock.unlock();
+            }
+        }
+
+        /** The number of alarms, if every one of them is a ticker's tick; -1 if any is not. */
+        int onlyTicks() {
+            lock.lock();
+            try {
+                return alarms.stream().allMatch(alarm -> alarm.periodic) ? alarms.size() : -1;
+            } finally {
+                lock.unlock();
+            }
+        }
+    }
+
+    /**
+     * The number of timers and tickers that have neither fired (timers) nor been stopped: those of the caller's bubble,
+     * or outside bubbles those of the program.
+     */
     public static int timers() {
-        return liveTimers.get();
+        return Bubble.ofCurrentThread().timers.get();
     }
 
     /** A duration in nanoseconds, capped at about 292 years, the longest a Go Duration can be. */
@@ -1823,32 +2143,82 @@ public final class Go {
         }
     }
 
+    private static long saturatedAdd(long a, long b) {
+        try {
+            return Math.addExact(a, b);
+        } catch (ArithmeticException beyondAnyLifetime) {
+            return b > 0 ? Long.MAX_VALUE : Long.MIN_VALUE;
+        }
+    }
+
+    private static long saturatedMultiply(long a, long b) {
+        try {
+            return Math.multiplyExact(a, b);
+        } catch (ArithmeticException beyondAnyLifetime) {
+            return Long.MAX_VALUE; // only used with positive factors
+        }
+    }
+
+    /** Go's panic for a bubble's timer or ticker used from outside it. */
+    private static void checkTimerBubble(Bubble owner) {
+        Bubble caller = Bubble.ofCurrentThread();
+        if (owner != Bubble.PROGRAM && caller != owner) {
+            throw new Panic(caller == Bubble.PROGRAM ? "synctest timer accessed from outside bubble"
+                    : "timer moved between synctest bubbles");
+        }
+    }
+
     /**
-     * Go's {@code *time.Timer}: fires once, after its duration, unless stopped first. Its channel has a buffer of one,
-     * as before Go 1.23: a time that was sent but not yet received stays there after {@code stop()}, which then
-     * returns false. (Go 1.23 made timer channels unbuffered, so that nothing stale is received after Stop.)
+     * Go's {@code *time.Timer}: fires once, after its duration, unless stopped first. As since Go 1.23, its channel
+     * holds no stale value: after {@code stop()} or {@code reset()} returns, no time sent before that call can be
+     * received (a time not yet received is taken back, and stop then returns true), and {@code len()} and
+     * {@code cap()} of the channel are 0. The time sent is the time the timer was due.
      */
     public static final class Timer {
-        private final AtomicBoolean live = new AtomicBoolean(true);
-        private final Chan<Instant> c;
         private final Bubble bubble = Bubble.ofCurrentThread();
-        private final ScheduledFuture<?> scheduled;
+        private final Clock clock = bubble.clock;
+        private final Chan<Instant> c;    // where it sends the time; null for an afterFunc timer
+        private final Runnable afterFunc; // what it runs instead; null for a channel timer
+        // Held while it fires, so that stop() and reset() wait for a firing in progress and then take its time back.
+        private final ReentrantLock lock = new ReentrantLock();
+        private boolean armed;   // guarded by lock
+        private long generation; // guarded by lock: an alarm of an earlier generation is stale and does nothing
+        private Alarm alarm;     // guarded by lock
 
-        private Timer(Duration delay, Runnable onFire, Chan<Instant> c) {
+        private Timer(Duration delay, Chan<Instant> c, Runnable afterFunc) {
             this.c = c;
-            long nanos = Math.max(0, saturatedNanos(delay)); // computed first: a failure here must not count a timer
-            liveTimers.incrementAndGet();
-            bubble.quiet.addAndGet(Bubble.PENDING);
-            this.scheduled = timerScheduler.schedule(() -> {
-                if (live.compareAndSet(true, false)) {
-                    liveTimers.decrementAndGet();
-                    try {
-                        onFire.run();
-                    } finally {
-                        bubble.timerDone(); // only now: until its action has run, a wake-up is on its way
-                    }
+            this.afterFunc = afterFunc;
+            lock.lock();
+            try {
+                arm(delay);
+            } finally {
+                lock.unlock();
+            }
+        }
+
+        private void arm(Duration delay) {
+            long gen = ++generation;
+            armed = true;
+            bubble.timers.incrementAndGet();
+            alarm = clock.schedule(saturatedNanos(delay), false, due -> fire(gen, due));
+        }
+
+        private void fire(long gen, long due) {
+            lock.lock();
+            try {
+                if (gen != generation || !armed) {
+                    return; // stopped or reset after this alarm was taken to run
                 }
-            }, nanos, TimeUnit.NANOSECONDS);
+                armed = false;
+                bubble.timers.decrementAndGet();
+                if (c != null) {
+                    c.trySend(clock.instant(due)); // never blocks: stop and reset leave the buffer empty
+                } else {
+                    afterFunc.run();
+                }
+            } finally {
+                lock.unlock();
+            }
         }
 
         /** The channel on which the time is delivered when the timer fires (null for an afterFunc timer). */
@@ -1856,25 +2226,51 @@ public final class Go {
             return c;
         }
 
-        /** Stops the timer; true if that prevented it from firing. */
+        /** Stops the timer; true if that prevented it from firing (or took back a time nobody had received). */
         public boolean stop() {
-            if (!live.compareAndSet(true, false)) {
-                return false;
+            checkTimerBubble(bubble);
+            lock.lock();
+            try {
+                return disarm();
+            } finally {
+                lock.unlock();
             }
-            liveTimers.decrementAndGet();
-            scheduled.cancel(false);
-            bubble.timerDone();
-            return true;
+        }
+
+        /**
+         * Makes the timer fire after d from now, as a new one would: true if it was still going to fire (Go's
+         * {@code Reset}). No time sent before the call is received after it.
+         */
+        public boolean reset(Duration d) {
+            checkTimerBubble(bubble);
+            lock.lock();
+            try {
+                boolean wasArmed = disarm();
+                arm(d);
+                return wasArmed;
+            } finally {
+                lock.unlock();
+            }
+        }
+
+        private boolean disarm() {
+            boolean wasArmed = armed;
+            generation++;
+            if (armed) {
+                armed = false;
+                bubble.timers.decrementAndGet();
+                alarm.cancel();
+            }
+            return (c != null && c.drain()) || wasArmed;
         }
     }
 
-    /** {@code time.NewTimer(d)}: sends the current time on {@code c()} after d. */
+    /** {@code time.NewTimer(d)}: sends the time on {@code c()} after d. */
     public static Timer newTimer(Duration delay) {
-        Chan<Instant> c = make(1); // buffered, so the timer never blocks on a receiver that went away
-        return new Timer(delay, () -> c.trySend(Instant.now()), c);
+        return new Timer(delay, Chan.forTimer(), null);
     }
 
-    /** {@code time.After(d)}: a channel that receives the current time once, after d. */
+    /** {@code time.After(d)}: a channel that receives the time once, after d. */
     public static ReceiveOnly<Instant> after(Duration delay) {
         return newTimer(delay).c();
     }
@@ -1883,57 +2279,61 @@ public final class Go {
     public static Timer afterFunc(Duration delay, Runnable f) {
         G caller = G.current();
         StackWalker.StackFrame call = goCall(f);
-        return new Timer(delay, () -> start(f, caller.bubble, caller.id, call, false), null);
+        return new Timer(delay, null, () -> start(f, caller.bubble, caller.id, call, false));
     }
 
-    /** Go's {@code *time.Ticker}: sends the time every period until stopped, dropping ticks a slow reader misses. */
+    /**
+     * Go's {@code *time.Ticker}: sends the time every period until stopped, dropping ticks a slow reader misses. As
+     * since Go 1.23, no tick sent before {@code stop()} or {@code reset()} is received after it.
+     */
     public static final class Ticker {
-        private final AtomicBoolean live = new AtomicBoolean(true);
-        private final Chan<Instant> c = make(1);
         private final Bubble bubble = Bubble.ofCurrentThread();
-        private final long period;
-        private volatile ScheduledFuture<?> nextTick;
+        private final Clock clock = bubble.clock;
+        private final Chan<Instant> c = Chan.forTimer();
+        private final ReentrantLock lock = new ReentrantLock();
+        private boolean armed;   // guarded by lock
+        private long generation; // guarded by lock
+        private long period;     // guarded by lock
+        private Alarm nextTick;  // guarded by lock
 
         private Ticker(Duration period) {
+            lock.lock();
+            try {
+                arm(period, "non-positive interval for NewTicker");
+            } finally {
+                lock.unlock();
+            }
+        }
+
+        private void arm(Duration period, String complaint) {
             if (period.isNegative() || period.isZero()) {
-                throw new Panic("non-positive interval for NewTicker");
+                throw new Panic(complaint);
             }
             this.period = saturatedNanos(period);
-            liveTimers.incrementAndGet();
-            bubble.quiet.addAndGet(Bubble.PENDING); // a running ticker can always wake a receiver
-            scheduleAt(System.nanoTime(), this.period);
-        }
-
-        /** Schedules the tick due {@code periods} nanoseconds after {@code from}; never, if that is beyond a long. */
-        private void scheduleAt(long from, long periods) {
-            long when;
-            try {
-                when = Math.addExact(from, periods);
-            } catch (ArithmeticException beyondAnyLifetime) {
-                return;
+            long gen = ++generation;
+            if (!armed) {
+                armed = true;
+                bubble.timers.incrementAndGet();
             }
-            nextTick = timerScheduler.schedule(() -> tick(when), when - System.nanoTime(), TimeUnit.NANOSECONDS);
+            nextTick = clock.schedule(this.period, true, due -> tick(gen, due));
         }
 
-        // Each tick counts itself pending while it sends: it may still be running when stop() counts the ticker out.
-        // Then, as Go's runtime/time.go does, the next tick is the first period boundary after now: a ticker that has
-        // fallen behind skips ticks, instead of staying at the head of the timer queue and starving every other timer
-        // (which scheduleAtFixedRate would do).
-        private void tick(long when) {
-            bubble.quiet.addAndGet(Bubble.PENDING);
+        // The next tick is, as in Go's runtime/time.go, the first period boundary after now: a ticker that has fallen
+        // behind skips ticks, instead of staying at the head of the timer queue and starving every other timer (which
+        // scheduleAtFixedRate would do). On a virtual clock a tick is never late.
+        private void tick(long gen, long due) {
+            lock.lock();
             try {
-                if (!live.get()) {
+                if (gen != generation || !armed) {
                     return;
                 }
-                c.trySend(Instant.now());
-                long late = Math.max(0, System.nanoTime() - when);
-                try {
-                    scheduleAt(when, Math.multiplyExact(period, 1 + late / period));
-                } catch (ArithmeticException beyondAnyLifetime) {
-                    // no next tick
-                }
+                c.trySend(clock.instant(due)); // drops the tick if the last one is still unread
+                long now = clock.nanos();
+                long late = Math.max(0, now - due);
+                long next = saturatedAdd(due, saturatedMultiply(period, 1 + late / period));
+                nextTick = clock.schedule(next - now, true, nextDue -> tick(gen, nextDue));
             } finally {
-                bubble.timerDone();
+                lock.unlock();
             }
         }
 
@@ -1941,16 +2341,43 @@ public final class Go {
             return c;
         }
 
-        /** Stops the ticker; no more ticks are sent. Like Go, it does not close the channel. */
+        /** Stops the ticker; no more ticks are sent, and an unread one is taken back. Like Go, it does not close the channel. */
         public void stop() {
-            if (live.compareAndSet(true, false)) {
-                liveTimers.decrementAndGet();
-                ScheduledFuture<?> tick = nextTick;
-                if (tick != null) {
-                    tick.cancel(false); // a tick scheduled after this read finds live false and does nothing
+            checkTimerBubble(bubble);
+            lock.lock();
+            try {
+                disarm();
+                if (armed) {
+                    armed = false;
+                    bubble.timers.decrementAndGet();
                 }
-                bubble.timerDone();
+            } finally {
+                lock.unlock();
             }
+        }
+
+        /** Go's {@code Ticker.Reset(d)}: the ticker goes on (or again) with period d, the next tick d from now. */
+        public void reset(Duration period) {
+            checkTimerBubble(bubble);
+            lock.lock();
+            try {
+                if (period.isNegative() || period.isZero()) {
+                    throw new Panic("non-positive interval for Ticker.Reset");
+                }
+                disarm();
+                arm(period, "non-positive interval for Ticker.Reset");
+            } finally {
+                lock.unlock();
+            }
+        }
+
+        private void disarm() {
+            generation++;
+            if (nextTick != null) {
+                nextTick.cancel();
+                nextTick = null;
+            }
+            c.drain();
         }
     }
 

@@ -27,6 +27,11 @@ import picocli.CommandLine.ParameterException;
  *     are still running.
  * <li>A deadlock (main and every goroutine blocked, nothing that could wake them) is reported by Go.java itself,
  *     as Go does: "fatal error: all goroutines are asleep - deadlock!", the dump, and exit status 2.
+ * <li>With {@code GOCHAN_TIME=virtual} in the environment (or {@code -Dgochan.time=virtual}) the command runs in a
+ *     bubble ({@link Go#bubble}), on virtual time: its waits take no time, and the durations it prints are exact.
+ *     That is how the tests check a script's documented output. A script whose output cannot come from virtual
+ *     time (CPU work takes none; a loop that never blocks never lets it move) is started with
+ *     {@link #runInRealTime} instead, and says why.
  * </ul>
  */
 public final class Script {
@@ -34,13 +39,62 @@ public final class Script {
 
     static final Duration LEAK_BOUND = Duration.ofSeconds(5);
 
-    /** Runs the command with the arguments and exits with its status. */
+    /** The switch that runs a script's command in a bubble, on virtual time. */
+    static final boolean VIRTUAL_TIME = "virtual".equals(System.getProperty("gochan.time", System.getenv("GOCHAN_TIME")));
+
+    /** Runs the command with the arguments and exits with its status: in a bubble if GOCHAN_TIME=virtual. */
     public static void run(Object command, String... args) {
+        System.exit(VIRTUAL_TIME ? executeInBubble(command, args) : execute(command, args));
+    }
+
+    /** Runs the command on the real clock whatever GOCHAN_TIME says, and exits with its status. */
+    public static void runInRealTime(Object command, String... args) {
         System.exit(execute(command, args));
+    }
+
+    /**
+     * Runs the command in a bubble, on virtual time, and returns its exit status. What the real run reports, this
+     * one reports the same way: a goroutine's panic ends the program (status 2), a deadlock is Go's fatal error
+     * (status 2), and goroutines left when the command returns are a leak (status 3).
+     */
+    static int executeInBubble(Object command, String... args) {
+        int[] status = {0};
+        try {
+            Go.bubble(() -> status[0] = commandLine(command).execute(args), true);
+        } catch (Go.Deadlock deadlock) {
+            if (!deadlock.reason().startsWith("deadlock: main bubble goroutine has exited")) {
+                System.err.println("fatal error: all goroutines are asleep - deadlock!\n\n" + deadlock.dump());
+                return 2;
+            }
+            if (status[0] != 0) {
+                return status[0];
+            }
+            int left = deadlock.blocked().size();
+            System.err.println("leak: " + left + (left == 1 ? " goroutine" : " goroutines")
+                    + " blocked for good (expected at most 0 left):\n\n" + deadlock.dump());
+            return 3;
+        } catch (IllegalStateException stillRunning) {
+            System.err.println("leak: " + stillRunning.getMessage());
+            return 3;
+        }
+        return status[0];
     }
 
     /** Runs the command with the arguments and returns the exit status instead of exiting. */
     public static int execute(Object command, String... args) {
+        int status = commandLine(command).execute(args);
+        if (status == 0 && Go.goroutines() > 0) {
+            try {
+                Go.awaitGoroutines(0, LEAK_BOUND);
+            } catch (IllegalStateException leak) {
+                System.err.println("leak: " + leak.getMessage());
+                return 3;
+            }
+        }
+        return status;
+    }
+
+    private static CommandLine commandLine(Object command) {
         Locale.setDefault(Locale.ROOT); // like Go's fmt: 1.5 is printed 1.5 whatever the machine's language
         CommandLine commandLine = new CommandLine(command)
                 .setParameterExceptionHandler((badOption, badArgs) -> {
@@ -53,16 +107,7 @@ public final class Script {
                     System.err.println(Go.panicReport(Thread.currentThread(), panic));
                     return 2;
                 });
-        int status = commandLine.execute(args);
-        if (status == 0 && Go.goroutines() > 0) {
-            try {
-                Go.awaitGoroutines(0, LEAK_BOUND);
-            } catch (IllegalStateException leak) {
-                System.err.println("leak: " + leak.getMessage());
-                return 3;
-            }
-        }
-        return status;
+        return commandLine;
     }
 
     /** Rejects an option value the way a bad option is rejected: one line, exit status 2. */

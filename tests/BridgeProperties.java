@@ -3,10 +3,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
-import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.ForAll;
@@ -24,8 +27,6 @@ import net.jqwik.api.statistics.Statistics;
 // a hook is NO_DESCENDANTS, which silently skips the leak check).
 @AddLifecycleHook(value = TestSupport.NoLeaks.class, propagateTo = PropagationMode.ALL_DESCENDANTS)
 class BridgeProperties {
-
-    static final Duration PROMPTLY = Duration.ofSeconds(2);
 
     /** The sizes of the inner streams: 0 to 10 streams of 0 to 10 values each. */
     @Provide
@@ -79,6 +80,12 @@ class BridgeProperties {
      */
     static ReceiveOnly<ReceiveOnly<Integer>> chanStream(ReceiveOnly<?> done, List<Integer> sizes, Inner kind,
                                                         Outer outer, boolean lastLeftOpen) {
+        return chanStream(done, sizes, kind, outer, lastLeftOpen, () -> { });
+    }
+
+    /** chanStream(...), which runs taken each time bridge has taken an inner stream. */
+    static ReceiveOnly<ReceiveOnly<Integer>> chanStream(ReceiveOnly<?> done, List<Integer> sizes, Inner kind,
+                                                        Outer outer, boolean lastLeftOpen, Runnable taken) {
         Chan<ReceiveOnly<Integer>> chanStream = make();
         go(() -> {
             for (int s = 0; outer == Outer.ENDLESS ? !sizes.isEmpty() : s < sizes.size(); s++) {
@@ -87,6 +94,7 @@ class BridgeProperties {
                 if (select(onReceive(done), onSend(chanStream, stream)).index() == 0) {
                     break;
                 }
+                taken.run();
             }
             if (outer == Outer.ENDLESS) {
                 receive(done); // without sizes the loop never ran: an endless stream of nothing lasts until done
@@ -131,68 +139,128 @@ class BridgeProperties {
         assertEquals(concatenation(sizes, false, Integer.MAX_VALUE), received);
     }
 
-    // Proves that closing done at a random moment (after the consumer has k values, or after a random delay if
-    // that comes first) stops bridge cleanly, whether chanStream closes, is left open for good or never ends, and
-    // whether the last inner stream is left open for good: a consumer still ranging sees its loop end promptly,
-    // one that stops reading strands nothing (the NoLeaks hook sees every goroutine end), and what arrived while
-    // done was open is exactly a prefix of the concatenation, with anything after it in order.
+    // Proves that closing done at a random moment stops bridge cleanly, whether chanStream closes, is left open for
+    // good or never ends, and whether the last inner stream is left open for good: a consumer still ranging sees
+    // its loop end promptly, one that stops reading strands nothing (the bubble reports a goroutine left blocked as
+    // a Deadlock, and the NoLeaks hook sees every goroutine end), and what arrived while done was open is exactly a
+    // prefix of the concatenation, with anything after it in order.
+    //
+    // It runs in a bubble, on virtual time, so that "promptly" is exact. Nothing in bridge, orDone or chanStream
+    // waits for time, and once done is closed nothing waits for anything but the consumer: every select they make
+    // has a case on done. Virtual time moves only when every goroutine waits. So when the consumer's loop ends
+    // (after done closed, or by itself when chanStream closed), the time is exactly the later of two moments: when
+    // done closed, and when the consumer's own last pause ended. The consumer may be mid-pause when done closes, or
+    // take a few more values, each followed by a pause; but no time passes that it did not spend in its own pauses.
+    //
+    // The random moment: a closer closes done once the consumer has k values or bridge has taken k inner streams,
+    // or after a random virtual delay if that comes first. The delay can only run out when every goroutine waits
+    // (the consumer in a pause, or nobody reading), which is how done can close in the middle of a pause. It cannot
+    // hang the bubble: goroutines that run on without ever all waiting are moving values to the consumer or taking
+    // inner streams (an endless chanStream of empty streams), and they reach k.
     @Property
     void doneAtARandomMomentStopsBridgeCleanly(@ForAll("sizes") List<Integer> sizes, @ForAll Inner kind,
                                                @ForAll Outer outer, @ForAll boolean lastLeftOpen,
                                                @ForAll @IntRange(min = 0, max = 30) int k,
                                                @ForAll @IntRange(min = 0, max = 3000) int delayMicros,
-                                               @ForAll boolean keepsReading) {
+                                               @ForAll boolean keepsReading, @ForAll boolean pauses,
+                                               @ForAll Random random) {
         Statistics.label("chanStream").collect(outer);
-        List<Integer> whileOpen = new ArrayList<>();
-        List<Integer> received = TestSupport.bounded(() -> {
-            Chan<Void> done = make();
-            Chan<Void> haveK = make();
-            AtomicLong closedAt = new AtomicLong();
-            go(() -> { // closes done when the consumer has k values, or after the delay
-                Timer timer = newTimer(Duration.ofNanos(delayMicros * 1000L));
-                try {
-                    select(onReceive(haveK), onReceive(timer.c()));
-                } finally {
-                    timer.stop();
+        AtomicReference<List<Integer>> whileOpen = new AtomicReference<>();
+        AtomicReference<List<Integer>> received = new AtomicReference<>();
+        AtomicReference<String> closedBy = new AtomicReference<>();
+        AtomicReference<String> loopEnd = new AtomicReference<>("the consumer stopped reading");
+        ConcurrentLinkedQueue<String> violations = new ConcurrentLinkedQueue<>();
+        long seed = random.nextLong();
+        TestSupport.bounded(() -> {
+            bubble(() -> {
+                Instant start = now();
+                Chan<Void> done = make();
+                Chan<Void> haveKValues = make();
+                Chan<Void> haveKStreams = make();
+                AtomicInteger streamsTaken = new AtomicInteger();
+                AtomicReference<Instant> closedAt = new AtomicReference<>();
+                go(() -> { // the closer
+                    Timer delay = newTimer(Duration.ofNanos(delayMicros * 1000L));
+                    try {
+                        closedBy.set(switch (select(onReceive(haveKValues), onReceive(haveKStreams),
+                                onReceive(delay.c())).index()) {
+                            case 0 -> "after k values";
+                            case 1 -> "after k inner streams";
+                            default -> "after the virtual delay";
+                        });
+                    } finally {
+                        delay.stop();
+                    }
+                    closedAt.set(now());
+                    done.close();
+                });
+                if (k == 0) {
+                    haveKValues.close();
                 }
-                closedAt.set(System.nanoTime());
-                done.close();
+                ReceiveOnly<Integer> out = Bridge.bridge(done, chanStream(done, sizes, kind, outer, lastLeftOpen, () -> {
+                    if (streamsTaken.incrementAndGet() == k) {
+                        haveKStreams.close();
+                    }
+                }));
+                Random pace = new Random(seed);
+                List<Integer> got = new ArrayList<>();
+                List<Integer> gotWhileOpen = new ArrayList<>();
+                while (true) {
+                    if (pauses) {
+                        sleep(Duration.ofNanos(pace.nextInt(1_500_000))); // a consumer with work to do per value
+                    }
+                    Instant pauseEnded = now();
+                    Received<Integer> r = out.receiveOk();
+                    if (!r.ok()) {
+                        Instant end = now();
+                        Instant closed = closedAt.get(); // null if the loop ended by itself before done closed
+                        Instant expected = closed == null ? pauseEnded : later(closed, pauseEnded);
+                        if (!end.equals(expected)) {
+                            violations.add("the loop ended at +" + Duration.between(start, end) + ", done closed at "
+                                    + (closed == null ? "-" : "+" + Duration.between(start, closed))
+                                    + ", the last pause ended at +" + Duration.between(start, pauseEnded)
+                                    + " (virtual time since the start)");
+                        }
+                        loopEnd.set(closed == null ? "by itself, done open"
+                                : end.equals(closed) ? "when done closed" : "after done closed, at the end of a pause");
+                        break;
+                    }
+                    got.add(r.value());
+                    if (!TestSupport.isClosed(done)) {
+                        gotWhileOpen.add(r.value());
+                    }
+                    if (got.size() == k) {
+                        haveKValues.close();
+                    }
+                    if (got.size() >= k && !keepsReading) {
+                        break; // abandon the loop: bridge must not stay blocked sending to nobody
+                    }
+                }
+                receive(done); // the closer has run, so its goroutine ends too
+                whileOpen.set(gotWhileOpen);
+                received.set(got);
             });
-            if (k == 0) {
-                haveK.close();
-            }
-            List<Integer> got = new ArrayList<>();
-            boolean ended = true;
-            for (int v : Bridge.bridge(done, chanStream(done, sizes, kind, outer, lastLeftOpen))) {
-                got.add(v);
-                if (!TestSupport.isClosed(done)) {
-                    whileOpen.add(v);
-                }
-                if (got.size() == k) {
-                    haveK.close();
-                }
-                if (got.size() >= k && !keepsReading) {
-                    ended = false;
-                    break; // abandon the loop: bridge must not stay blocked sending to nobody
-                }
-            }
-            if (ended && closedAt.get() != 0) { // the loop ended after done closed: it must have been prompt
-                long since = System.nanoTime() - closedAt.get();
-                assertTrue(since < PROMPTLY.toNanos(), "the loop took " + Duration.ofNanos(since) + " to end");
-            }
-            receive(done); // the closer has run, so its goroutine ends too
-            return got;
+            return null;
         });
+        Statistics.label("done closed").collect(closedBy.get());
+        Statistics.label("the loop ended").collect(loopEnd.get());
+        assertTrue(violations.isEmpty(), String.join("\n", violations));
         boolean endless = outer == Outer.ENDLESS;
-        assertEquals(concatenation(sizes, endless, whileOpen.size()), whileOpen,
+        assertEquals(concatenation(sizes, endless, whileOpen.get().size()), whileOpen.get(),
                 "while done was open, the output must be the concatenation");
-        for (int i = 1; i < received.size(); i++) {
-            assertTrue(received.get(i - 1) < received.get(i), "out of order or repeated: " + received);
+        for (int i = 1; i < received.get().size(); i++) {
+            assertTrue(received.get().get(i - 1) < received.get().get(i),
+                    "out of order or repeated: " + received.get());
         }
-        for (int v : received) {
+        for (int v : received.get()) {
             int s = v / 100;
             boolean exists = !sizes.isEmpty() && (endless || s < sizes.size()) && v % 100 < sizes.get(s % sizes.size());
-            assertTrue(exists, v + " is in no inner stream: " + received);
+            assertTrue(exists, v + " is in no inner stream: " + received.get());
         }
+    }
+
+    /** The later of two instants. */
+    static Instant later(Instant a, Instant b) {
+        return a.isAfter(b) ? a : b;
     }
 }

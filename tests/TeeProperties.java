@@ -3,12 +3,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.PropertyDefaults;
@@ -24,8 +25,6 @@ import net.jqwik.api.statistics.Statistics;
 // a hook is NO_DESCENDANTS, which silently skips the leak check).
 @AddLifecycleHook(value = TestSupport.NoLeaks.class, propagateTo = PropagationMode.ALL_DESCENDANTS)
 class TeeProperties {
-
-    static final Duration PROMPTLY = Duration.ofSeconds(2);
 
     /** How a consumer paces itself before each receive. */
     enum Pace { FAST, YIELDS, SLEEPS, MIXED }
@@ -132,68 +131,134 @@ class TeeProperties {
     }
 
     // Proves that closing done at a random moment stops tee cleanly, whether its input is endless or left open for
-    // good: outputs still being read close promptly, tee is not left blocked on an output nobody reads (the NoLeaks
-    // hook sees every goroutine end), and what each output got is right: while done was open, exactly 0, 1, 2, ...
-    // (checked right after each receive); after, possibly a few more values, never out of order.
+    // good: outputs still being read close promptly, tee is not left blocked on an output nobody reads (the bubble
+    // reports a goroutine left blocked as a Deadlock, and the NoLeaks hook sees every goroutine end), and what each
+    // output got is right: while done was open, exactly 0, 1, 2, ... (checked right after each receive); after,
+    // possibly a few more values, never out of order.
+    //
+    // It runs in a bubble, on virtual time, so that "promptly" is exact. Once done is closed, nothing in tee, orDone
+    // or counter waits for anything but a consumer: every select they make has a case on done. And virtual time
+    // moves only when every goroutine waits. So a consumer that keeps reading sees its output close at exactly the
+    // later of two moments: when done closed, and when its own last pause ended. It may be mid-pause when done
+    // closes, or take a few more values (tee's select may still pick a send), each followed by a pause; but no time
+    // passes that it did not spend in its own pauses. A tee that noticed done late (polling it every millisecond,
+    // say) would close its outputs later than that.
+    //
+    // The random moment: a closer closes done once the consumers have received k values between them, or after a
+    // random virtual delay if that comes first. The delay can only run out when every goroutine waits (consumers in
+    // their pauses, or nobody reading), which is how done can close in the middle of a pause. It cannot hang the
+    // bubble: goroutines that run on without ever all waiting are consumers that keep receiving, and they reach k.
     @Property
     void doneAtARandomMomentStopsTeeCleanly(@ForAll Reader reader1, @ForAll Reader reader2,
+                                            @ForAll Pace pace1, @ForAll Pace pace2,
                                             @ForAll @IntRange(min = 0, max = 10) int stopAfter,
+                                            @ForAll @IntRange(min = 0, max = 10) int closeAfterValues,
                                             @ForAll @IntRange(min = 0, max = 3000) int closeAfterMicros,
                                             @ForAll boolean inputLeftOpen,
-                                            @ForAll @IntRange(min = 0, max = 10) int inputValues) {
+                                            @ForAll @IntRange(min = 0, max = 10) int inputValues,
+                                            @ForAll Random random) {
         Statistics.label("readers").collect(reader1 + "/" + reader2);
         Statistics.label("input").collect(inputLeftOpen ? "left open" : "endless");
         ConcurrentLinkedQueue<String> violations = new ConcurrentLinkedQueue<>();
+        AtomicReference<String> closedBy = new AtomicReference<>();
+        ConcurrentLinkedQueue<String> loopEnds = new ConcurrentLinkedQueue<>();
+        long seed1 = random.nextLong();
+        long seed2 = random.nextLong();
         TestSupport.bounded(() -> {
-            Chan<Void> done = make();
-            AtomicLong closedAt = new AtomicLong();
-            Tee.Pair<Integer> outs = Tee.tee(done, counter(done, inputLeftOpen, inputValues));
-            List<ReceiveOnly<Integer>> out = List.of(outs.out1(), outs.out2());
-            Reader[] readers = {reader1, reader2};
-            WaitGroup wg = new WaitGroup();
-            wg.add(2);
-            for (int me = 0; me < 2; me++) {
-                int self = me;
-                go(() -> {
+            bubble(() -> {
+                Instant start = now();
+                Chan<Void> done = make();
+                Chan<Void> haveK = make();
+                AtomicInteger received = new AtomicInteger(); // by both consumers
+                AtomicReference<Instant> closedAt = new AtomicReference<>();
+                go(() -> { // the closer
+                    Timer delay = newTimer(Duration.ofNanos(closeAfterMicros * 1000L));
                     try {
-                        if (readers[self] == Reader.NEVER_READS) {
-                            return;
-                        }
-                        List<Integer> got = new ArrayList<>();
-                        int whileOpen = 0;
-                        for (int v : out.get(self)) {
-                            got.add(v);
-                            if (!TestSupport.isClosed(done)) {
-                                if (v != whileOpen) {
-                                    violations.add("out" + (self + 1) + " got " + got + " while done was open");
-                                }
-                                whileOpen++;
-                            }
-                            if (readers[self] == Reader.STOPS_EARLY && got.size() >= stopAfter) {
+                        boolean afterK = select(onReceive(haveK), onReceive(delay.c())).index() == 0;
+                        closedBy.set(afterK ? "after k values" : "after the virtual delay");
+                    } finally {
+                        delay.stop();
+                    }
+                    closedAt.set(now());
+                    done.close();
+                });
+                if (closeAfterValues == 0) {
+                    haveK.close();
+                }
+                Tee.Pair<Integer> outs = Tee.tee(done, counter(done, inputLeftOpen, inputValues));
+                List<ReceiveOnly<Integer>> out = List.of(outs.out1(), outs.out2());
+                Reader[] readers = {reader1, reader2};
+                Pace[] paces = {pace1, pace2};
+                long[] seeds = {seed1, seed2};
+                WaitGroup wg = new WaitGroup();
+                wg.add(2);
+                for (int me = 0; me < 2; me++) {
+                    int self = me;
+                    String name = "out" + (self + 1);
+                    go(() -> {
+                        try {
+                            if (readers[self] == Reader.NEVER_READS) {
                                 return;
                             }
-                        }
-                        long since = System.nanoTime() - closedAt.get();
-                        if (closedAt.get() == 0 || since > PROMPTLY.toNanos()) {
-                            violations.add("out" + (self + 1) + " closed " + Duration.ofNanos(since)
-                                    + " after done (closedAt " + closedAt.get() + ")");
-                        }
-                        for (int i = 1; i < got.size(); i++) {
-                            if (got.get(i - 1) >= got.get(i)) {
-                                violations.add("out" + (self + 1) + " out of order: " + got);
+                            Random myRandom = new Random(seeds[self]);
+                            List<Integer> got = new ArrayList<>();
+                            int whileOpen = 0;
+                            while (true) {
+                                pause(paces[self], myRandom);
+                                Instant pauseEnded = now();
+                                Received<Integer> r = out.get(self).receiveOk();
+                                if (!r.ok()) {
+                                    Instant end = now();
+                                    Instant closed = closedAt.get();
+                                    if (closed == null) {
+                                        violations.add(name + " closed while done was open");
+                                    } else if (!end.equals(later(closed, pauseEnded))) {
+                                        violations.add(name + " closed at +" + Duration.between(start, end)
+                                                + ", done closed at +" + Duration.between(start, closed)
+                                                + ", its last pause ended at +" + Duration.between(start, pauseEnded)
+                                                + " (virtual time since the start)");
+                                    }
+                                    loopEnds.add(end.equals(closed) ? "when done closed"
+                                            : "after done closed, at the end of a pause");
+                                    return;
+                                }
+                                if (received.incrementAndGet() == closeAfterValues) {
+                                    haveK.close();
+                                }
+                                int v = r.value();
+                                if (!got.isEmpty() && got.getLast() >= v) {
+                                    violations.add(name + " out of order: " + got + " then " + v);
+                                }
+                                got.add(v);
+                                if (!TestSupport.isClosed(done)) {
+                                    if (v != whileOpen) {
+                                        violations.add(name + " got " + got + " while done was open");
+                                    }
+                                    whileOpen++;
+                                }
+                                if (readers[self] == Reader.STOPS_EARLY && got.size() >= stopAfter) {
+                                    return;
+                                }
                             }
+                        } finally {
+                            wg.done();
                         }
-                    } finally {
-                        wg.done();
-                    }
-                });
-            }
-            sleep(Duration.ofNanos(closeAfterMicros * 1000L));
-            closedAt.set(System.nanoTime());
-            done.close();
-            wg.await();
+                    });
+                }
+                wg.await();
+                receive(done); // the closer has run, so its goroutine ends too
+            });
             return null;
         });
+        Statistics.label("done closed").collect(closedBy.get());
+        for (String end : loopEnds) {
+            Statistics.label("a read loop ended").collect(end);
+        }
         assertTrue(violations.isEmpty(), String.join("\n", violations));
+    }
+
+    /** The later of two instants. */
+    static Instant later(Instant a, Instant b) {
+        return a.isAfter(b) ? a : b;
     }
 }

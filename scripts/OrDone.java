@@ -10,6 +10,7 @@ import static gochan.Go.*;
 
 import gochan.Script;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.StringJoiner;
 import java.util.concurrent.Callable;
 import java.util.stream.IntStream;
@@ -122,14 +123,16 @@ public class OrDone implements Callable<Integer> {
             receive(timer.c());
             done.close();
         });
-        long start = System.nanoTime();
+        Instant start = now();
         StringJoiner got = new StringJoiner(" ", "  ", "");
         for (int val : orDone(done, goesQuiet(done, quietAfter, quiet))) {
             got.add(String.valueOf(val));
         }
-        Duration took = Duration.ofNanos(System.nanoTime() - start);
+        Duration took = since(start);                               // time.Since(start)
         System.out.println(got);
-        System.out.println("  the loop ended after " + Script.durationString(took, Duration.ofMillis(10))
+        // Rounded to 100 ms: the loop ends when done closes, quietFor after myChan went quiet. On virtual time that
+        // is exact; a real run ends a few milliseconds late.
+        System.out.println("  the loop ended after " + Script.durationString(took, Duration.ofMillis(100))
                 + "; done is " + (isClosed(done) ? "closed" : "open"));
     }
 
@@ -153,4 +156,4 @@ public class OrDone implements Callable<Integer> {
 //   the loop ended; done is open
 // myChan sends 3 values and stays open; done closes when it has been quiet for 200ms:
 //   1 2 3
-//   the loop ended after {duration}; done is closed
+//   the loop ended after 200ms; done is closed

@@ -4,12 +4,16 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Arbitrary;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.PropertyDefaults;
+import net.jqwik.api.Provide;
 import net.jqwik.api.constraints.AlphaChars;
 import net.jqwik.api.constraints.IntRange;
 import net.jqwik.api.constraints.Size;
@@ -18,42 +22,63 @@ import net.jqwik.api.statistics.Statistics;
 
 /**
  * Properties of Leak.java: the fixed stages end once done closes, whenever that happens; the leaky ones really keep
- * a goroutine running, however long we wait, until the demo releases them.
+ * a goroutine running, however long we wait, until the demo releases them. Each try runs in a bubble, on virtual
+ * time: waiting a week costs nothing, and awaitBlocked() tells when every goroutine has settled, so the counts of
+ * goroutines are exact.
  */
-@PropertyDefaults(tries = 25)
+@PropertyDefaults(tries = 100)
 @AddLifecycleHook(TestSupport.NoLeaks.class)
 class LeakProperties {
 
-    /** Leak.release, called from a goroutine so that what it prints is captured too. */
-    static void release(Leak.Leaky<?> leak) throws InterruptedException {
-        go(() -> {
-            try {
-                Leak.release(leak);
-            } catch (InterruptedException e) {
-                throw new AssertionError(e);
-            }
-        }).join();
+    /**
+     * Runs the body in a bubble, bounded in real time in case a goroutine spins instead of blocking. The bubble's
+     * goroutines are virtual threads, so CapturedStdout captures what all of them print, the main one included.
+     */
+    static void inBubble(Runnable body) {
+        TestSupport.bounded(() -> {
+            bubble(body);
+            return null;
+        });
+    }
+
+    /** Leak.release, with its InterruptedException (the test's goroutine is never interrupted) as a failure. */
+    static void release(Leak.Leaky<?> leak) {
+        try {
+            Leak.release(leak);
+        } catch (InterruptedException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    /** From nothing to a week, in steps of a millisecond, a minute or an hour: on virtual time all cost the same. */
+    @Provide
+    Arbitrary<Duration> waits() {
+        return Arbitraries.oneOf(
+                Arbitraries.longs().between(0, 1_000).map(Duration::ofMillis),
+                Arbitraries.longs().between(1, 60).map(Duration::ofMinutes),
+                Arbitraries.longs().between(1, 7 * 24).map(Duration::ofHours));
     }
 
     @Property
-    void theFixedDoWorkEndsOnceDoneCloses(@ForAll @IntRange(min = 0, max = 40) int cancelAfterMillis,
+    void theFixedDoWorkEndsOnceDoneCloses(@ForAll("waits") Duration cancelAfter,
             @ForAll @Size(max = 5) List<@AlphaChars String> strings) {
-        int baseline = goroutines();
         try (CapturedStdout out = new CapturedStdout()) {
-            TestSupport.bounded(() -> {
+            inBubble(() -> {
                 Chan<Void> done = make();
                 Chan<String> stringStream = make(); // never closed: only done can end doWork
                 ReceiveOnly<Void> terminated = Leak.doWork(done, stringStream);
                 for (String s : strings) {
                     stringStream.send(s);
                 }
-                sleep(Duration.ofMillis(cancelAfterMillis));
+                sleep(cancelAfter);
                 assertFalse(TestSupport.isClosed(terminated), "doWork ended before done closed");
-                assertEquals(baseline + 1, goroutines(), "doWork's goroutine is running");
+                assertEquals(1, goroutines(), "doWork's goroutine is running");
+                Instant closedAt = now();
                 done.close();
                 terminated.receive();
-                awaitGoroutines(baseline, TestSupport.LEAK_BOUND);
-                return null;
+                assertEquals(Duration.ZERO, since(closedAt), "doWork must end at once when done closes");
+                awaitBlocked();
+                assertEquals(0, goroutines(), "doWork's goroutine is left");
             });
             List<String> expected = new ArrayList<>(strings);
             expected.add("doWork exited.");
@@ -61,21 +86,20 @@ class LeakProperties {
         }
     }
 
-    @Property(tries = 10)
-    void theLeakyDoWorkRunsUntilReleased(@ForAll @IntRange(min = 0, max = 100) int waitMillis) {
-        int baseline = goroutines();
+    @Property(tries = 25)
+    void theLeakyDoWorkRunsUntilReleased(@ForAll("waits") Duration wait) {
         try (CapturedStdout out = new CapturedStdout()) {
-            TestSupport.bounded(() -> {
+            inBubble(() -> {
                 Leak.Leaky<Void> leak = Leak.doWork(null);
-                sleep(Duration.ofMillis(waitMillis));
-                assertEquals(baseline + 1, goroutines(), "the leaked goroutine is still running");
+                sleep(wait);
+                awaitBlocked();
+                assertEquals(1, goroutines(), "the leaked goroutine is still running after " + wait);
                 assertTrue(leak.goroutine().isAlive());
                 assertFalse(TestSupport.isClosed(leak.stream()), "completed closed, yet nothing can end doWork(nil)");
                 assertEquals(List.of(), out.lines());
                 release(leak);
-                assertEquals(baseline, goroutines(), "release ends it");
+                assertEquals(0, goroutines(), "release ends it");
                 assertTrue(TestSupport.isClosed(leak.stream()));
-                return null;
             });
             assertEquals(List.of("Releasing the leak (Go cannot): interrupting its goroutine.", "doWork exited."),
                     out.lines());
@@ -86,10 +110,9 @@ class LeakProperties {
     @Property
     void theFixedNewRandStreamEndsOnceDoneCloses(@ForAll @IntRange(min = 0, max = 10) int reads,
             @ForAll long seed, @ForAll boolean drainAfterDone) {
-        int baseline = goroutines();
         Random expected = new Random(seed);
         try (CapturedStdout out = new CapturedStdout()) {
-            TestSupport.bounded(() -> {
+            inBubble(() -> {
                 Chan<Void> done = make();
                 ReceiveOnly<Integer> randStream = Leak.newRandStream(done, new Random(seed));
                 for (int i = 0; i < reads; i++) {
@@ -101,30 +124,29 @@ class LeakProperties {
                         assertEquals(expected.nextInt(), late);
                     }
                 }
-                awaitGoroutines(baseline, TestSupport.LEAK_BOUND);
-                return null;
+                awaitBlocked();
+                assertEquals(0, goroutines(), "newRandStream's goroutine is left after done closed");
             });
             assertEquals(List.of("newRandStream closure exited."), out.lines());
         }
         Statistics.label("after done").collect(drainAfterDone ? "drains the stream" : "stops reading");
     }
 
-    @Property(tries = 10)
+    @Property(tries = 25)
     void theLeakyNewRandStreamRunsUntilReleased(@ForAll @IntRange(min = 0, max = 5) int reads,
-            @ForAll @IntRange(min = 0, max = 100) int waitMillis) {
-        int baseline = goroutines();
+            @ForAll("waits") Duration wait) {
         try (CapturedStdout out = new CapturedStdout()) {
-            TestSupport.bounded(() -> {
+            inBubble(() -> {
                 Leak.Leaky<Integer> leak = Leak.newRandStream(new Random(1));
                 for (int i = 0; i < reads; i++) {
                     leak.stream().receive();
                 }
-                sleep(Duration.ofMillis(waitMillis));
-                assertEquals(baseline + 1, goroutines(), "the writer is still running, blocked on its send");
+                sleep(wait);
+                awaitBlocked();
+                assertEquals(1, goroutines(), "the writer is still running after " + wait + ", blocked on its send");
                 assertTrue(leak.goroutine().isAlive());
                 release(leak);
-                assertEquals(baseline, goroutines(), "release ends it");
-                return null;
+                assertEquals(0, goroutines(), "release ends it");
             });
             assertEquals(List.of("Releasing the leak (Go cannot): interrupting its goroutine.",
                     "newRandStream closure exited."), out.lines());

@@ -24,12 +24,20 @@ import org.junit.jupiter.api.TestFactory;
  * Runs every catalog alias the way a user does ({@code ./jbang ALIAS@catalog}) and holds it to what its script
  * documents: default options exit 0 and print the script's "// Output:" block; a bad option gets one line on
  * standard error and exit status 2; {@code --help} prints the usage. So demos and their documented output cannot drift.
+ *
+ * <p>The documented output is checked with {@code GOCHAN_TIME=virtual}: Script.run then runs the command in a bubble,
+ * on virtual time, so its waits take no time and the durations it prints are exact, whatever the load on the
+ * machine. A script whose output cannot come from virtual time starts with Script.runInRealTime, which ignores the
+ * variable, and keeps holes such as {@code {duration}} in its block.
  */
 class ScriptOutputTest {
     /** Generous: a cold run compiles the script and may fetch its dependencies. */
     static final long RUN_BOUND_SECONDS = 180;
 
     static final Path ROOT = TestSupport.repositoryRoot();
+
+    /** The environment that runs a script's command on virtual time (see Script.run). */
+    static final Map<String, String> VIRTUAL_TIME = Map.of("GOCHAN_TIME", "virtual");
 
     record Run(int status, List<String> out, List<String> err) {
         String describe() {
@@ -40,13 +48,20 @@ class ScriptOutputTest {
 
     /** Runs ./jbang with the arguments from the repository root, with a bound, capturing both streams. */
     static Run jbang(String... args) throws IOException, InterruptedException {
+        return jbang(Map.of(), args);
+    }
+
+    /** Runs ./jbang as above, with these variables added to the child process's environment. */
+    static Run jbang(Map<String, String> env, String... args) throws IOException, InterruptedException {
         List<String> command = new ArrayList<>(List.of(ROOT.resolve("jbang").toString()));
         command.addAll(List.of(args));
         Path out = Files.createTempFile("script", ".out");
         Path err = Files.createTempFile("script", ".err");
         try {
-            Process process = new ProcessBuilder(command).directory(ROOT.toFile())
-                    .redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+            ProcessBuilder builder = new ProcessBuilder(command).directory(ROOT.toFile())
+                    .redirectOutput(out.toFile()).redirectError(err.toFile());
+            builder.environment().putAll(env);
+            Process process = builder.start();
             if (!process.waitFor(RUN_BOUND_SECONDS, TimeUnit.SECONDS)) {
                 process.descendants().forEach(ProcessHandle::destroyForcibly);
                 process.destroyForcibly();
@@ -98,7 +113,7 @@ class ScriptOutputTest {
     Stream<DynamicTest> everyAliasPrintsItsDocumentedOutput() throws IOException {
         return aliases().entrySet().stream().map(alias -> dynamicTest(alias.getKey(), () -> {
             ExpectedOutput expected = ExpectedOutput.of(alias.getValue());
-            Run run = jbang(alias.getKey() + "@catalog");
+            Run run = jbang(VIRTUAL_TIME, alias.getKey() + "@catalog");
             assertEquals(0, run.status(), run.describe());
             assertNull(expected.mismatch(run.out()), () -> alias.getKey() + ": " + expected.mismatch(run.out()));
         }));

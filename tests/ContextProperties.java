@@ -5,10 +5,14 @@ import static gochan.Context.withCancel;
 import static gochan.Context.withDeadline;
 import static gochan.Context.withTimeout;
 import static gochan.Context.withValue;
-import static gochan.Go.onDefault;
-import static gochan.Go.onReceive;
-import static gochan.Go.select;
+import static gochan.Go.awaitBlocked;
+import static gochan.Go.bubble;
+import static gochan.Go.goroutines;
+import static gochan.Go.now;
+import static gochan.Go.receive;
+import static gochan.Go.since;
 import static gochan.Go.sleep;
+import static gochan.Go.timers;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -19,15 +23,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import gochan.Context;
 import gochan.Context.CancelFunc;
 import gochan.Context.Cancelable;
+import gochan.Context.ContextError;
 import gochan.Go;
-import gochan.Go.ReceiveOnly;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
-import java.util.Set;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.Combinators;
@@ -49,7 +51,10 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
  * The context port (scripts/gochan/Context.java) against a model: random trees of contexts, random cancellations,
- * deadlines that fire or are pre-empted, and value lookups. After every try no goroutine and no timer is left.
+ * deadlines that fire or are pre-empted, and value lookups. Every try that involves time runs in a bubble, on
+ * virtual time: a deadline is checked to the nanosecond, a day's timeout costs nothing, and awaitBlocked() tells
+ * when whatever was due has happened, so no expectation has a margin. After every try no goroutine and no timer
+ * is left.
  */
 @PropertyDefaults(tries = 100)
 // Without propagateTo, jqwik applies a hook registered on a class to the class alone, never to its tries.
@@ -97,14 +102,18 @@ class ContextProperties {
 
     // ---- helpers ------------------------------------------------------------------------------------------------
 
-    /** Waits until ctx is done: true, or false after 5 s. Its timer is stopped on the way out: no leak. */
-    static boolean awaitDone(Context ctx) {
-        Go.Timer giveUp = Go.newTimer(Duration.ofSeconds(5));
-        try {
-            return select(onReceive(ctx.done()), onReceive(giveUp.c())).index() == 0;
-        } finally {
-            giveUp.stop();
-        }
+    /**
+     * Runs the body in a bubble (Go's synctest.Test), bounded in real time in case a goroutine spins instead of
+     * blocking. The bubble's timers are its own, which NoTimersLeft does not see: the body must leave none.
+     */
+    static void inBubble(Runnable body) {
+        TestSupport.bounded(() -> {
+            bubble(() -> {
+                body.run();
+                assertEquals(0, timers(), "timer(s) left running in the bubble");
+            });
+            return null;
+        });
     }
 
     // Key types for values. Key and OtherKey hold the same ints: Go compares keys by type and value, so Key(1) and
@@ -115,7 +124,15 @@ class ContextProperties {
 
     static final int KEYS = 3; // ids 0..2 are set by value nodes; id KEYS is never set
 
-    // ---- property 1: random trees, random cancellations --------------------------------------------------------
+    /** A timeout of 1 ns to a day: often a few milliseconds, so that two of them are often equal. */
+    @Provide
+    Arbitrary<Duration> timeouts() {
+        return Arbitraries.oneOf(
+                Arbitraries.longs().between(1, 3).map(Duration::ofMillis),
+                Arbitraries.longs().between(1, Duration.ofDays(1).toNanos()).map(Duration::ofNanos));
+    }
+
+    // ---- property 1: random trees, random cancellations, time passing -------------------------------------------
 
     enum Kind { CANCEL, DEADLINE, VALUE }
 
@@ -124,7 +141,11 @@ class ContextProperties {
      * percentage, which makes deep trees; otherwise under a node picked at random, which makes wide ones), what
      * kind of child it is, and its data.
      */
-    record NodeSpec(int parentPick, int chainRoll, Kind kind, int deadlineMinutes, int keyId) {}
+    record NodeSpec(int parentPick, int chainRoll, Kind kind, int deadlineTens, int keyId) {}
+
+    // Deadlines and sleeps are whole multiples of 10 ms, so that a deadline often falls exactly where a sleep ends,
+    // or on another node's deadline. A deadline of 0 is the moment the tree is built: that node is born exceeded.
+    static final Duration TICK = Duration.ofMillis(10);
 
     @Provide
     Arbitrary<List<NodeSpec>> trees() {
@@ -132,17 +153,23 @@ class ContextProperties {
                 Arbitraries.integers().between(0, 1000),
                 Arbitraries.integers().between(0, 99),
                 Arbitraries.of(Kind.class),
-                Arbitraries.integers().between(0, 600),           // deadline: 1 h + this many minutes from now
+                Arbitraries.integers().between(0, 50),            // deadline: this many ticks after the tree is built
                 Arbitraries.integers().between(0, KEYS - 1)).as(NodeSpec::new);
         return node.list().ofMinSize(1).ofMaxSize(30);
     }
 
+    /** What happens to a tree: a cancel of the node picked, or time passing (0 to 10 ticks). */
+    record Event(boolean sleep, int pick, int ticks) {}
+
     @Provide
-    Arbitrary<List<Integer>> cancelPicks() {
-        return Arbitraries.integers().between(0, 1000).list().ofMinSize(1).ofMaxSize(15);
+    Arbitrary<List<Event>> events() {
+        return Combinators.combine(
+                Arbitraries.of(true, false),
+                Arbitraries.integers().between(0, 1000),
+                Arbitraries.integers().between(0, 10)).as(Event::new).list().ofMinSize(1).ofMaxSize(20);
     }
 
-    /** A tree built from specs, with the model's view of it. */
+    /** A tree built from specs at the bubble's time {@code built}, with the model's view of it. */
     static final class Tree {
         final List<Integer> parent = new ArrayList<>();          // -1: background()
         final List<Kind> kind = new ArrayList<>();
@@ -150,22 +177,25 @@ class ContextProperties {
         final List<CancelFunc> cancel = new ArrayList<>();       // null for value nodes
         final List<Instant> ownDeadline = new ArrayList<>();     // null unless a DEADLINE node
         final List<Integer> keyId = new ArrayList<>();           // -1 unless a VALUE node
-        final Instant base = Instant.now().plus(Duration.ofHours(1));
+        final List<ContextError> err = new ArrayList<>();        // the model's err(): null until the node is done
+        final Instant built;
 
-        Tree(List<NodeSpec> specs, int chainPercent) {
+        Tree(List<NodeSpec> specs, int chainPercent, Instant built) {
+            this.built = built;
             for (int i = 0; i < specs.size(); i++) {
                 NodeSpec spec = specs.get(i);
                 int p = spec.chainRoll() < chainPercent ? i - 1 : spec.parentPick() % (i + 1) - 1;
                 Context parentCtx = p < 0 ? background() : ctx.get(p);
                 parent.add(p);
                 kind.add(spec.kind());
+                err.add(null);
                 switch (spec.kind()) {
                     case CANCEL -> {
                         Cancelable c = withCancel(parentCtx);
                         add(c.ctx(), c.cancel(), null, -1);
                     }
                     case DEADLINE -> {
-                        Instant d = base.plus(Duration.ofMinutes(spec.deadlineMinutes()));
+                        Instant d = built.plus(TICK.multipliedBy(spec.deadlineTens()));
                         Cancelable c = withDeadline(parentCtx, d);
                         add(c.ctx(), c.cancel(), d, -1);
                     }
@@ -173,6 +203,7 @@ class ContextProperties {
                             spec.keyId());
                 }
             }
+            passTime(built); // deadlines at the moment of building are already exceeded
         }
 
         private void add(Context c, CancelFunc f, Instant deadline, int key) {
@@ -212,14 +243,38 @@ class ContextProperties {
             return max;
         }
 
+        // ---- the model: the first of its ancestors' cancels and deadlines decides a node's error, for good ----
+
+        /** Node root is cancelled, or its deadline passed: it and every descendant not yet done are done with e. */
+        void done(int root, ContextError e) {
+            for (int i = 0; i < size(); i++) {
+                if (err.get(i) == null && path(i).contains(root)) {
+                    err.set(i, e);
+                }
+            }
+        }
+
+        /** The clock reached now: every deadline at or before it has passed. */
+        void passTime(Instant now) {
+            for (int i = 0; i < size(); i++) {
+                if (ownDeadline.get(i) != null && !ownDeadline.get(i).isAfter(now)) {
+                    done(i, DeadlineExceeded);
+                }
+            }
+        }
+
         /** The model's deadline: the earliest own deadline along the path. */
         Optional<Instant> expectedDeadline(int i) {
             return path(i).stream().map(ownDeadline::get).filter(d -> d != null).min(Instant::compareTo);
         }
 
-        /** Whether withDeadline made a timer for node i: only if its deadline is not later than the parent's. */
-        boolean hasTimer(int i) {
-            if (kind.get(i) != Kind.DEADLINE) {
+        /**
+         * Whether node i still holds a timer: withDeadline makes one only if its deadline is not later than the
+         * parent's (a later one is covered by the parent's timer) and the node was not born done; the timer is
+         * gone once the node is done, stopped by the cancel or spent by firing.
+         */
+        boolean holdsTimer(int i) {
+            if (kind.get(i) != Kind.DEADLINE || err.get(i) != null) {
                 return false;
             }
             Optional<Instant> parentDeadline = parent.get(i) < 0 ? Optional.empty() : expectedDeadline(parent.get(i));
@@ -237,51 +292,66 @@ class ContextProperties {
         }
     }
 
+    /**
+     * Random trees of contexts (deep, wide, with deadlines earlier, equal or later than their parents'), then random
+     * events: a cancel of some node, or time passing. After every event each node is done exactly if a cancel of
+     * itself or of an ancestor, or a deadline along its path, came first, with that one's error, and exactly the
+     * timers of the deadline nodes still waiting are live.
+     */
     @Property(tries = 200)
-    void cancellingANodeCancelsExactlyItsDescendants(@ForAll("trees") List<NodeSpec> specs,
-                                                     @ForAll @IntRange(min = 0, max = 100) int chainPercent,
-                                                     @ForAll("cancelPicks") List<Integer> picks) {
-        Tree shape = TestSupport.bounded(() -> {
-            int timersBefore = Go.timers();
-            Tree tree = new Tree(specs, chainPercent);
+    void eachNodeIsDoneWithTheErrorOfTheFirstCancelOrDeadlineOnItsPath(
+            @ForAll("trees") List<NodeSpec> specs,
+            @ForAll @IntRange(min = 0, max = 100) int chainPercent,
+            @ForAll("events") List<Event> events) {
+        Tree[] shape = new Tree[1];
+        inBubble(() -> {
+            Tree tree = new Tree(specs, chainPercent, now());
+            shape[0] = tree;
             int n = tree.size();
-            Set<Integer> cancelled = new HashSet<>();
             try {
-                checkTree(tree, cancelled, timersBefore);
-                for (int pick : picks) {
-                    int i = pick % n;
-                    if (tree.cancel.get(i) == null) {
-                        continue; // a value node has no cancel function
+                checkTree(tree, "after building");
+                for (Event event : events) {
+                    int i = event.pick() % n;
+                    if (event.sleep()) {
+                        sleep(TICK.multipliedBy(event.ticks()));
+                        awaitBlocked();                              // the deadlines due by now have fired
+                        tree.passTime(now());
+                        checkTree(tree, "at " + since(tree.built));
+                    } else if (tree.cancel.get(i) != null) {         // a value node has no cancel function
+                        tree.cancel.get(i).cancel();
+                        tree.done(i, Canceled);
+                        checkTree(tree, "after cancelling node " + i + " at " + since(tree.built));
                     }
-                    tree.cancel.get(i).cancel();
-                    cancelled.add(i);
-                    checkTree(tree, cancelled, timersBefore);
                 }
             } finally {
                 tree.cancel.forEach(f -> { if (f != null) f.cancel(); });   // defer cancel(), for every node
             }
-            return tree;
         });
-        int depth = shape.maxDepth();
-        int fanOut = shape.maxFanOut();
+        Tree tree = shape[0];
+        int depth = tree.maxDepth();
+        int fanOut = tree.maxFanOut();
         Statistics.label("depth").collect(depth <= 3 ? "1-3" : depth <= 10 ? "4-10" : "> 10");
         Statistics.label("fan-out").collect(fanOut <= 1 ? "0-1" : fanOut <= 4 ? "2-4" : "> 4");
+        Statistics.label("errors at the end").collect(
+                tree.err.contains(Canceled) ? tree.err.contains(DeadlineExceeded) ? "both" : "Canceled only"
+                        : tree.err.contains(DeadlineExceeded) ? "DeadlineExceeded only" : "none");
     }
 
-    /** Everything the model says about every node, including how many timers may still be live. */
-    static void checkTree(Tree tree, Set<Integer> cancelled, int timersBefore) {
+    /** Everything the model says about every node, and the exact number of live timers. */
+    static void checkTree(Tree tree, String when) {
         int liveTimers = 0;
         for (int i = 0; i < tree.size(); i++) {
             Context c = tree.ctx.get(i);
             List<Integer> path = tree.path(i);
-            boolean expectDone = path.stream().anyMatch(cancelled::contains);
+            ContextError expected = tree.err.get(i);
             boolean cancellable = path.stream().anyMatch(n -> tree.kind.get(n) != Kind.VALUE);
-            String where = "node " + i + " (" + tree.kind.get(i) + ", path " + path + ", cancelled " + cancelled + ")";
+            String where = when + ": node " + i + " (" + tree.kind.get(i) + ", path " + path + ")";
 
-            assertSame(expectDone ? Canceled : null, c.err(), where + ": err()");
+            assertSame(expected, c.err(), where + ": err()");
+            assertSame(expected, Context.cause(c), where + ": cause() without a cause is err()");
             if (cancellable) {
                 assertNotNull(c.done(), where + ": a cancellable context has a done channel");
-                assertEquals(expectDone, TestSupport.isClosed(c.done()), where + ": done() closed");
+                assertEquals(expected != null, TestSupport.isClosed(c.done()), where + ": done() closed");
             } else {
                 assertNull(c.done(), where + ": under background() with no cancel above, done() is Go's nil channel");
             }
@@ -290,57 +360,21 @@ class ContextProperties {
                 assertEquals(tree.expectedValue(i, key), c.value(new Key(key)), where + ": value(Key(" + key + "))");
                 assertNull(c.value(new OtherKey(key)), where + ": a key of another type never matches");
             }
-            if (tree.hasTimer(i) && !expectDone) {
+            if (tree.holdsTimer(i)) {
                 liveTimers++;
             }
         }
-        // A cancelled deadline node stopped its timer at once; the others still hold theirs.
-        assertTrue(Go.timers() <= timersBefore + liveTimers,
-                "timers: " + (Go.timers() - timersBefore) + " live, expected at most " + liveTimers);
+        // In a bubble timers() counts the bubble's own: exactly those of the deadline nodes still waiting.
+        assertEquals(liveTimers, timers(), when + ": live timers");
+        assertEquals(0, goroutines(), when + ": nothing runs between steps (afterFunc goroutines have ended)");
     }
 
-    // ---- property 2: deadlines fire, and a cancel that comes first is never overridden ---------------------------
+    // ---- property 2: a deadline fires exactly on time, the earlier of the child's and its parent's --------------
 
-    /** A parent for the context under test: it must not change when the deadline fires. */
-    enum ParentKind { BACKGROUND, CANCEL, VALUE_OVER_CANCEL, LATER_DEADLINE }
+    /** A parent for the context under test. DEADLINE parents have a deadline of their own, random too. */
+    enum ParentKind { BACKGROUND, CANCEL, VALUE_OVER_CANCEL, DEADLINE, VALUE_OVER_DEADLINE }
 
-    @Property(tries = 15)
-    void aShortTimeoutFiresOnTimeWithDeadlineExceeded(@ForAll @IntRange(min = 20, max = 150) int timeoutMillis,
-                                                       @ForAll ParentKind parentKind) {
-        TestSupport.bounded(() -> {
-            Cancelable parent = parent(parentKind);
-            Duration timeout = Duration.ofMillis(timeoutMillis);
-            Instant before = Instant.now();
-            long start = System.nanoTime();
-            Cancelable c = withTimeout(parent.ctx(), timeout);
-            Instant after = Instant.now();
-            Cancelable child = withCancel(c.ctx());                 // a descendant created before the deadline
-            try {
-                Instant deadline = c.ctx().deadline().orElseThrow();
-                assertFalse(deadline.isBefore(before.plus(timeout)), "deadline() is creation time + timeout");
-                assertFalse(deadline.isAfter(after.plus(timeout)), "deadline() is creation time + timeout");
-
-                boolean fired = awaitDone(c.ctx());
-                long took = System.nanoTime() - start;
-                assertTrue(fired, "the deadline did not fire within 5 s");
-                assertTrue(took >= timeout.toNanos(), "done after " + took + " ns, before the timeout " + timeout);
-                assertTrue(took < timeout.plusSeconds(2).toNanos(), "done only after " + took + " ns");
-                assertSame(DeadlineExceeded, c.ctx().err());
-                assertSame(DeadlineExceeded, Context.cause(c.ctx()));
-                assertSame(DeadlineExceeded, child.ctx().err(), "the descendant is done with the same error");
-                assertNull(parent.ctx().err(), "the parent is not cancelled by its child's deadline");
-                c.cancel().cancel();                                // after the deadline: changes nothing
-                assertSame(DeadlineExceeded, c.ctx().err());
-            } finally {
-                child.cancel().cancel();
-                c.cancel().cancel();
-                parent.cancel().cancel();
-            }
-            return null;
-        });
-    }
-
-    static Cancelable parent(ParentKind kind) {
+    static Cancelable parent(ParentKind kind, Duration parentTimeout) {
         return switch (kind) {
             case BACKGROUND -> new Cancelable(background(), () -> { });
             case CANCEL -> withCancel(background());
@@ -348,44 +382,116 @@ class ContextProperties {
                 Cancelable c = withCancel(background());
                 yield new Cancelable(withValue(c.ctx(), new Key(0), "v"), c.cancel());
             }
-            case LATER_DEADLINE -> withTimeout(background(), Duration.ofHours(1));
+            case DEADLINE -> withTimeout(background(), parentTimeout);
+            case VALUE_OVER_DEADLINE -> {
+                Cancelable c = withTimeout(background(), parentTimeout);
+                yield new Cancelable(withValue(c.ctx(), new Key(0), "v"), c.cancel());
+            }
         };
     }
 
-    @Property(tries = 15)
-    void cancelBeforeTheDeadlineGivesCanceledForGood(@ForAll @IntRange(min = 60, max = 200) int timeoutMillis,
-                                                      @ForAll @IntRange(min = 0, max = 250) int cancelAfterMillis,
-                                                      @ForAll ParentKind parentKind) {
-        boolean cancelledFirst = TestSupport.bounded(() -> {
-            Cancelable parent = parent(parentKind);
-            int timersBefore = Go.timers();
-            long start = System.nanoTime();
-            Cancelable c = withTimeout(parent.ctx(), Duration.ofMillis(timeoutMillis));
+    static boolean hasDeadline(ParentKind kind) {
+        return kind == ParentKind.DEADLINE || kind == ParentKind.VALUE_OVER_DEADLINE;
+    }
+
+    /**
+     * Go's synctest example for WithTimeout, over random timeouts and parents: the context is not done a nanosecond
+     * before its deadline, and is done at exactly it, with DeadlineExceeded, and so is a child made before. The
+     * deadline is the earlier of its own and its parent's; only a deadline not later than the parent's has a timer
+     * of its own; the parent is exceeded only if its own deadline has come.
+     */
+    @Property
+    void aTimeoutIsDoneAtExactlyTheEarlierOfItsDeadlineAndItsParents(@ForAll("timeouts") Duration timeout,
+                                                                    @ForAll ParentKind parentKind,
+                                                                    @ForAll("timeouts") Duration parentTimeout) {
+        boolean parentFirst = hasDeadline(parentKind) && parentTimeout.compareTo(timeout) < 0;
+        Duration due = parentFirst ? parentTimeout : timeout;
+        inBubble(() -> {
+            Instant start = now();
+            Cancelable parent = parent(parentKind, parentTimeout);
+            Cancelable c = withTimeout(parent.ctx(), timeout);
+            Cancelable child = withCancel(c.ctx());                 // a descendant made before the deadline
+            try {
+                assertEquals(Optional.of(start.plus(due)), c.ctx().deadline(), "deadline()");
+                assertEquals((hasDeadline(parentKind) ? 1 : 0) + (parentFirst ? 0 : 1), timers(),
+                        "the parent's timer, and one of c's own unless the parent's comes first");
+
+                sleep(due.minusNanos(1));
+                awaitBlocked();
+                assertNull(c.ctx().err(), "done a nanosecond before the deadline");
+                assertFalse(TestSupport.isClosed(c.ctx().done()), "done() closed a nanosecond before the deadline");
+
+                receive(c.ctx().done());
+                assertEquals(due, since(start), "done() closed at the wrong time");
+                assertSame(DeadlineExceeded, c.ctx().err());
+                assertSame(DeadlineExceeded, Context.cause(c.ctx()));
+                assertSame(DeadlineExceeded, child.ctx().err(), "the descendant is done with the same error");
+                awaitBlocked();                                     // both timers, if they are due together
+                boolean parentExceeded = hasDeadline(parentKind) && parentTimeout.compareTo(timeout) <= 0;
+                assertSame(parentExceeded ? DeadlineExceeded : null, parent.ctx().err(),
+                        "a child's deadline never cancels its parent; the parent's own deadline does");
+                assertEquals(hasDeadline(parentKind) && !parentExceeded ? 1 : 0, timers(), "the timers left");
+                c.cancel().cancel();                                // after the deadline: changes nothing
+                assertSame(DeadlineExceeded, c.ctx().err());
+            } finally {
+                child.cancel().cancel();
+                c.cancel().cancel();
+                parent.cancel().cancel();
+            }
+        });
+        Statistics.collect(!hasDeadline(parentKind) ? "no parent deadline"
+                : parentTimeout.equals(timeout) ? "the same deadline as the parent's"
+                : parentFirst ? "the parent's deadline first" : "its own deadline first");
+    }
+
+    // ---- property 3: a cancel before the deadline is never overridden, nor is the deadline by a later cancel ----
+
+    /** When the context is cancelled: a nanosecond before, at or after its deadline, or anywhere up to twice it. */
+    record Schedule(Duration timeout, Duration cancelAt) {}
+
+    @Provide
+    Arbitrary<Schedule> schedules() {
+        return timeouts().flatMap(timeout -> Arbitraries.oneOf(
+                        Arbitraries.of(-1L, 0L, 1L).map(timeout::plusNanos),
+                        Arbitraries.longs().between(0, timeout.toNanos() * 2).map(Duration::ofNanos))
+                .map(cancelAt -> new Schedule(timeout, cancelAt)));
+    }
+
+    @Property
+    void aCancelBeforeTheDeadlineGivesCanceledAndOneAtOrAfterItChangesNothing(@ForAll("schedules") Schedule schedule,
+                                                                            @ForAll ParentKind parentKind) {
+        Duration timeout = schedule.timeout();
+        Duration cancelAt = schedule.cancelAt();
+        ContextError expected = cancelAt.compareTo(timeout) < 0 ? Canceled : DeadlineExceeded;
+        inBubble(() -> {
+            Instant start = now();
+            Cancelable parent = parent(parentKind, Duration.ofDays(3)); // later than anything below
+            int parentTimers = timers();
+            Cancelable c = withTimeout(parent.ctx(), timeout);
             Cancelable child = withCancel(c.ctx());
             try {
-                sleep(Duration.ofMillis(cancelAfterMillis));
-                long cancelledAt = System.nanoTime() - start;
+                sleep(cancelAt);
+                awaitBlocked();                                     // a deadline due now has fired (Go: Now() >= d)
+                assertSame(expected == Canceled ? null : DeadlineExceeded, c.ctx().err(), "before the cancel");
                 c.cancel().cancel();
-                boolean beforeDeadline = cancelledAt < Duration.ofMillis(timeoutMillis).toNanos();
-                Context.ContextError first = c.ctx().err();
-                assertNotNull(first, "done, one way or the other");
-                if (beforeDeadline) { // the deadline cannot have fired yet, so the cancel decided the error
-                    assertSame(Canceled, first);
-                    assertTrue(Go.timers() <= timersBefore, "cancel stops the timer at once");
-                }
+                assertSame(expected, c.ctx().err());
                 assertTrue(TestSupport.isClosed(c.ctx().done()));
-                assertSame(first, child.ctx().err(), "the descendant has the same error");
-                sleep(Duration.ofMillis(Math.max(0, timeoutMillis - cancelAfterMillis) + 30)); // past the deadline
-                assertSame(first, c.ctx().err(), "the deadline passed and changed err()");
-                assertSame(first, child.ctx().err());
+                assertSame(expected, child.ctx().err(), "the descendant has the same error");
+                assertEquals(parentTimers, timers(), "the cancel stopped the timer at once, or it had fired");
+
+                sleep(timeout.minus(cancelAt).plusNanos(1));        // past the deadline, if it was still ahead
+                awaitBlocked();
+                assertSame(expected, c.ctx().err(), "err() changed after it was set");
+                assertSame(expected, child.ctx().err());
                 assertNull(parent.ctx().err(), "cancelling a child never cancels its parent");
-                return beforeDeadline;
             } finally {
                 child.cancel().cancel();
                 parent.cancel().cancel();
             }
         });
-        Statistics.collect(cancelledFirst ? "cancelled before the deadline" : "cancelled after the deadline passed");
+        int order = cancelAt.compareTo(timeout);
+        Statistics.collect(order < 0 ? "cancelled before the deadline" : order == 0 ? "cancelled at the deadline"
+                : "cancelled after the deadline");
     }
 
     // ---- property 3: values come from the nearest ancestor that set them ------------------------------------------

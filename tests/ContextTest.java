@@ -9,11 +9,14 @@ import static gochan.Context.withCancelCause;
 import static gochan.Context.withDeadline;
 import static gochan.Context.withTimeout;
 import static gochan.Context.withValue;
+import static gochan.Go.awaitBlocked;
 import static gochan.Go.go;
 import static gochan.Go.goroutines;
 import static gochan.Go.make;
+import static gochan.Go.now;
 import static gochan.Go.onReceive;
 import static gochan.Go.select;
+import static gochan.Go.since;
 import static gochan.Go.sleep;
 import static gochan.Go.timers;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -49,7 +52,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.function.Executable;
 
-/** The context port's corners: Go's misuse messages, races on cancel, children born cancelled, causes, AfterFunc. */
+/**
+ * The context port's corners: Go's misuse messages, races on cancel, children born cancelled, deadlines, causes,
+ * AfterFunc. Whatever involves time runs in a bubble, where a deadline is exact to the nanosecond.
+ */
 @ExtendWith(TestSupport.NoLeaks.class)
 @ExtendWith(ContextProperties.NoTimersLeft.class)
 class ContextTest {
@@ -61,9 +67,20 @@ class ContextTest {
         assertEquals(message, panic.getMessage());
     }
 
-    /** Waits (bounded) until done is closed; fails if it is not within 5 s. */
+    /** Outside bubbles: waits until ctx is done; fails if it is not within 5 s. Its timer is stopped on the way out. */
     static void awaitDone(Context ctx) {
-        assertTrue(ContextProperties.awaitDone(ctx), () -> "not done within 5 s: " + ctx);
+        Go.Timer giveUp = Go.newTimer(Duration.ofSeconds(5));
+        try {
+            assertEquals(0, select(onReceive(ctx.done()), onReceive(giveUp.c())).index(),
+                    () -> "not done within 5 s: " + ctx);
+        } finally {
+            giveUp.stop();
+        }
+    }
+
+    /** In a bubble, on virtual time: see ContextProperties.inBubble. */
+    static void inBubble(Runnable body) {
+        ContextProperties.inBubble(body);
     }
 
     // ---- misuse ---------------------------------------------------------------------------------------------------
@@ -73,7 +90,7 @@ class ContextTest {
         String nilParent = "cannot create context from nil parent";
         assertPanics(nilParent, () -> withCancel(null));
         assertPanics(nilParent, () -> withCancelCause(null));
-        assertPanics(nilParent, () -> withDeadline(null, Instant.now().plus(FAR)));
+        assertPanics(nilParent, () -> withDeadline(null, now().plus(FAR)));
         assertPanics(nilParent, () -> withTimeout(null, FAR));
         assertPanics(nilParent, () -> withValue(null, "key", "value"));
         assertPanics(nilParent, () -> afterFunc(null, () -> { }));
@@ -108,59 +125,67 @@ class ContextTest {
 
     @Test
     void cancelIsIdempotentAndSafeFromManyGoroutinesAtOnce() {
-        TestSupport.bounded(() -> {
+        inBubble(() -> {
             for (int round = 0; round < 100; round++) {
-                // A deadline of about 1 ms races the cancels too, in some rounds.
-                Cancelable c = withTimeout(background(), Duration.ofNanos(round % 2 == 0 ? 1_000_000 : FAR.toNanos()));
+                // given: in even rounds a deadline comes at 1 ms, the very moment the cancels start, and races them
+                Duration timeout = round % 2 == 0 ? Duration.ofMillis(1) : FAR;
+                Cancelable c = withTimeout(background(), timeout);
                 Cancelable child = withCancel(c.ctx());
-                CountDownLatch start = new CountDownLatch(1);
+                Chan<Void> start = make();
                 WaitGroup wg = new WaitGroup();
                 ConcurrentLinkedQueue<ContextError> seen = new ConcurrentLinkedQueue<>();
                 for (int g = 0; g < 8; g++) {
                     wg.add(1);
                     go(() -> {
                         try {
-                            start.await();
+                            Go.receive(start);
                             c.cancel().cancel();                    // closing done twice would panic here
                             seen.add(c.ctx().err());
-                        } catch (InterruptedException e) {
-                            throw new IllegalStateException(e);
                         } finally {
                             wg.done();
                         }
                     });
                 }
-                start.countDown();
+
+                // when
+                sleep(Duration.ofMillis(1));
+                start.close();
                 wg.await();
+                awaitBlocked();                                     // the deadline's own cancel has ended too
+
+                // then
                 ContextError err = c.ctx().err();
                 assertTrue(err == Canceled || err == DeadlineExceeded, "err() = " + err);
-                if (round % 2 == 1) {
-                    assertSame(Canceled, err, "no deadline could fire within the hour");
+                if (timeout.equals(FAR)) {
+                    assertSame(Canceled, err, "no deadline is due for an hour");
                 }
                 for (ContextError e : seen) {
                     assertSame(err, e, "every goroutine saw the one error the first cancel set");
                 }
                 assertSame(err, child.ctx().err());
+                assertEquals(0, timers(), "spent or stopped");
                 child.cancel().cancel();
             }
-            return null;
         });
     }
 
     @Test
     void errNeverChangesOnceSet() {
-        TestSupport.bounded(() -> {
+        inBubble(() -> {
+            // given: a deadline that fired, then a cancel
+            Instant start = now();
             Cancelable c = withTimeout(background(), Duration.ofMillis(20));
-            awaitDone(c.ctx());
-            c.cancel().cancel();                                    // a cancel after the deadline
-            for (int i = 0; i < 1000; i++) {
-                assertSame(DeadlineExceeded, c.ctx().err());
-            }
+            Go.receive(c.ctx().done());
+            assertEquals(Duration.ofMillis(20), since(start));
+            c.cancel().cancel();
+            assertSame(DeadlineExceeded, c.ctx().err(), "a cancel after the deadline changed err()");
+
+            // given: a cancel, then the time of the deadline
             Cancelable d = withTimeout(background(), Duration.ofMillis(20));
-            d.cancel().cancel();                                    // a cancel before the deadline
-            sleep(Duration.ofMillis(60));
+            d.cancel().cancel();
+            sleep(Duration.ofMillis(20));
+            awaitBlocked();
             assertSame(Canceled, d.ctx().err(), "the deadline overrode an earlier cancel");
-            return null;
         });
     }
 
@@ -168,10 +193,9 @@ class ContextTest {
 
     @Test
     void aChildOfACancelledParentIsBornCancelled() {
-        TestSupport.bounded(() -> {
+        inBubble(() -> {
             Cancelable parent = withCancel(background());
             parent.cancel().cancel();
-            int timersBefore = timers();
 
             Cancelable cancelChild = withCancel(parent.ctx());
             Cancelable timeoutChild = withTimeout(parent.ctx(), FAR);
@@ -181,7 +205,7 @@ class ContextTest {
                 assertSame(Canceled, child.err(), child.toString());
                 assertTrue(TestSupport.isClosed(child.done()), child.toString());
             }
-            assertEquals(timersBefore, timers(), "a child born cancelled starts no timer");
+            assertEquals(0, timers(), "a child born cancelled starts no timer");
 
             AtomicInteger ran = new AtomicInteger();
             Chan<Void> ranSignal = make();
@@ -190,9 +214,10 @@ class ContextTest {
             assertEquals(1, ran.get());
 
             Cancelable expired = withTimeout(background(), Duration.ofMillis(1));
-            awaitDone(expired.ctx());
+            Go.receive(expired.ctx().done());
             assertSame(DeadlineExceeded, withCancel(expired.ctx()).ctx().err(), "the parent's error is inherited");
-            return null;
+            assertSame(DeadlineExceeded, withTimeout(expired.ctx(), FAR).ctx().err());
+            assertEquals(0, timers());
         });
     }
 
@@ -241,34 +266,100 @@ class ContextTest {
 
     // ---- deadlines -------------------------------------------------------------------------------------------------
 
+    // Go's synctest example "Context.WithTimeout" (src/testing/synctest/synctest.go), statement for statement.
     @Test
-    void aDeadlineInThePastIsBornExceededWithoutATimer() {
-        int timersBefore = timers();
-        Cancelable c = withDeadline(background(), Instant.now().minusSeconds(1));
-        assertSame(DeadlineExceeded, c.ctx().err());
-        assertTrue(TestSupport.isClosed(c.ctx().done()));
-        assertEquals(timersBefore, timers());
-        c.cancel().cancel();
-        assertSame(DeadlineExceeded, c.ctx().err());
+    void aTimeoutIsNotDoneANanosecondBeforeItsDeadline_andIsDoneAtIt() {
+        inBubble(() -> {
+            Duration timeout = Duration.ofSeconds(5);               // const timeout = 5 * time.Second
+            Cancelable c = withTimeout(background(), timeout);      // ctx, cancel := context.WithTimeout(t.Context(),
+                                                                    //     timeout)
+            try {                                                   // defer cancel()
+                // Wait just less than the timeout.
+                sleep(timeout.minusNanos(1));                       // time.Sleep(timeout - time.Nanosecond)
+                awaitBlocked();                                     // synctest.Wait()
+                assertNull(c.ctx().err(), "before timeout");
+
+                // Wait the rest of the way until the timeout.
+                sleep(Duration.ofNanos(1));                         // time.Sleep(time.Nanosecond)
+                awaitBlocked();
+                assertSame(DeadlineExceeded, c.ctx().err(), "after timeout");
+            } finally {
+                c.cancel().cancel();
+            }
+        });
+    }
+
+    @Test
+    void aDeadlineNowOrInThePastIsBornExceededWithoutATimer_aNanosecondLaterIsNot() {
+        inBubble(() -> {
+            Instant start = now();
+            for (Instant deadline : List.of(start.minusSeconds(1), start)) {
+                Cancelable c = withDeadline(background(), deadline);
+                assertSame(DeadlineExceeded, c.ctx().err(), "deadline " + deadline + " at " + start);
+                assertTrue(TestSupport.isClosed(c.ctx().done()));
+                assertEquals(0, timers());
+                c.cancel().cancel();
+                assertSame(DeadlineExceeded, c.ctx().err());
+            }
+            Cancelable soon = withDeadline(background(), start.plusNanos(1));
+            assertNull(soon.ctx().err());
+            assertEquals(1, timers());
+            Go.receive(soon.ctx().done());
+            assertEquals(Duration.ofNanos(1), since(start));
+            assertSame(DeadlineExceeded, soon.ctx().err());
+            assertEquals(0, timers(), "a timer that fired is gone");
+        });
     }
 
     @Test
     void aChildCannotPushItsParentsDeadlineLater() {
-        Cancelable parent = withTimeout(background(), FAR);
-        int timersBefore = timers();
-        Cancelable child = withTimeout(parent.ctx(), FAR.multipliedBy(2));
-        try {
-            assertEquals(parent.ctx().deadline(), child.ctx().deadline());
-            assertEquals(timersBefore, timers(), "the parent's timer covers the child: no timer of its own");
+        inBubble(() -> {
+            // given: a parent due in an hour, and children due later, at the same time and sooner
+            Instant start = now();
+            Cancelable parent = withTimeout(background(), FAR);
+            Cancelable later = withTimeout(parent.ctx(), FAR.multipliedBy(2));
+            Cancelable same = withDeadline(parent.ctx(), start.plus(FAR));
             Cancelable sooner = withTimeout(parent.ctx(), Duration.ofMinutes(1));
-            assertTrue(sooner.ctx().deadline().orElseThrow().isBefore(parent.ctx().deadline().orElseThrow()));
-            assertEquals(timersBefore + 1, timers(), "a sooner deadline has its own timer");
-            sooner.cancel().cancel();
-            assertEquals(timersBefore, timers(), "cancel stopped it at once");
-        } finally {
-            child.cancel().cancel();
-            parent.cancel().cancel();
-        }
+            try {
+                // then
+                assertEquals(Optional.of(start.plus(FAR)), later.ctx().deadline(), "the parent's deadline, not later");
+                assertEquals(Optional.of(start.plus(FAR)), same.ctx().deadline());
+                assertEquals(Optional.of(start.plus(Duration.ofMinutes(1))), sooner.ctx().deadline());
+                // Go makes a timer unless the parent's deadline is strictly before: the same deadline gets its own.
+                assertEquals(3, timers(), "the parent's, same's and sooner's: the parent's timer covers later");
+                sooner.cancel().cancel();
+                assertEquals(2, timers(), "cancel stopped sooner's timer at once");
+
+                Go.receive(later.ctx().done());
+                assertEquals(FAR, since(start), "the later child is done at its parent's deadline");
+                awaitBlocked();
+                for (Cancelable c : List.of(parent, later, same)) {
+                    assertSame(DeadlineExceeded, c.ctx().err(), c.ctx().toString());
+                }
+                assertSame(Canceled, sooner.ctx().err());
+                assertEquals(0, timers());
+            } finally {
+                for (Cancelable c : List.of(sooner, same, later, parent)) {
+                    c.cancel().cancel();
+                }
+            }
+        });
+    }
+
+    @Test
+    void toStringShowsTheDeadlineAndTheTimeLeftOnTheContextsClock() {
+        inBubble(() -> {
+            Cancelable c = withTimeout(background(), Duration.ofSeconds(5));
+            try {
+                sleep(Duration.ofSeconds(2));
+                // Go's form: the parent, the deadline and the time left on the clock (Go prints 3s, Java PT3S).
+                assertEquals("context.Background.WithDeadline(2000-01-01T00:00:05Z [PT3S])", c.ctx().toString());
+                assertEquals("context.Background.WithDeadline(2000-01-01T00:00:05Z [PT3S]).WithValue(k, v)",
+                        withValue(c.ctx(), "k", "v").toString());
+            } finally {
+                c.cancel().cancel();
+            }
+        });
     }
 
     // ---- Cause (Go 1.20) -------------------------------------------------------------------------------------------
@@ -297,31 +388,53 @@ class ContextTest {
 
     @Test
     void afterFuncRunsOnceWhenDoneAndNotAfterStop() {
-        TestSupport.bounded(() -> {
-            int before = goroutines();
+        inBubble(() -> {
+            // given
             Cancelable c = withCancel(background());
             AtomicInteger ran = new AtomicInteger();
-            Chan<Void> ranSignal = make();
-            StopFunc stop = afterFunc(c.ctx(), () -> { ran.incrementAndGet(); ranSignal.close(); });
-            assertEquals(0, ran.get());
+            StopFunc stop = afterFunc(c.ctx(), ran::incrementAndGet);
+            awaitBlocked();
+            assertEquals(0, ran.get(), "f ran before ctx was done");
+            assertEquals(0, goroutines(), "afterFunc starts no goroutine until ctx is done");
+
+            // when
             c.cancel().cancel();
             c.cancel().cancel();
-            Go.receive(ranSignal);
-            TestSupport.assertNoGoroutineLeft(before);
+            awaitBlocked();                                         // f's goroutine has run and ended
+
+            // then
             assertEquals(1, ran.get(), "f runs once");
+            assertEquals(0, goroutines());
             assertFalse(stop.stop(), "f already ran");
 
+            // given: stopped before ctx is done
             Cancelable d = withCancel(background());
             AtomicInteger stopped = new AtomicInteger();
             StopFunc stopFirst = afterFunc(d.ctx(), stopped::incrementAndGet);
             assertTrue(stopFirst.stop(), "stopped before ctx was done");
             assertFalse(stopFirst.stop(), "a second stop has nothing to stop");
             d.cancel().cancel();
-            sleep(Duration.ofMillis(20));
+            awaitBlocked();
             assertEquals(0, stopped.get(), "a stopped f never runs");
+            assertEquals(0, goroutines());
 
             assertTrue(afterFunc(background(), stopped::incrementAndGet).stop(), "background is never done");
-            return null;
+        });
+    }
+
+    @Test
+    void afterFuncOnATimeoutRunsAtExactlyTheDeadline() {
+        inBubble(() -> {
+            Instant start = now();
+            Cancelable c = withTimeout(background(), Duration.ofMillis(50));
+            Chan<Instant> ranAt = make(1);
+            afterFunc(c.ctx(), () -> ranAt.send(now()));
+            try {
+                assertEquals(Duration.ofMillis(50), Duration.between(start, Go.receive(ranAt)));
+                assertSame(DeadlineExceeded, c.ctx().err());
+            } finally {
+                c.cancel().cancel();
+            }
         });
     }
 

@@ -185,9 +185,10 @@ public interface Context {
     // =====================================================================================================
 
     /**
-     * A child that is also cancelled when the clock passes {@code deadline} (err() is then DeadlineExceeded). If
+     * A child that is also cancelled when the clock reaches {@code deadline} (err() is then DeadlineExceeded). If
      * the parent's deadline is earlier, the child keeps the parent's: a deadline can only move closer. Cancel it as
-     * soon as the work is done: that stops its timer at once.
+     * soon as the work is done: that stops its timer at once. The clock is {@link Go#now()}, and the timer a
+     * {@link Go#afterFunc}: in a bubble both are virtual, so a context there is done exactly at its deadline.
      */
     static Cancelable withDeadline(Context parent, Instant deadline) {
         if (parent == null) {
@@ -199,7 +200,7 @@ public interface Context {
         }
         TimerCtx c = new TimerCtx(parent, deadline);
         c.propagateCancel();
-        Duration dur = Duration.between(Instant.now(), deadline);
+        Duration dur = Duration.between(Go.now(), deadline); // Go's time.Until(d)
         if (dur.isNegative() || dur.isZero()) {
             c.cancel(true, DeadlineExceeded, null); // the deadline has already passed
             return new Cancelable(c, () -> c.cancel(false, Canceled, null));
@@ -217,7 +218,7 @@ public interface Context {
 
     /** {@code withDeadline(parent, now + timeout)}. */
     static Cancelable withTimeout(Context parent, Duration timeout) {
-        return withDeadline(parent, Instant.now().plus(timeout));
+        return withDeadline(parent, Go.now().plus(timeout));
     }
 
     // =====================================================================================================
@@ -512,7 +513,7 @@ final class TimerCtx extends CancelCtx {
 
     @Override
     public String toString() {
-        return parent + ".WithDeadline(" + deadline + " [" + Duration.between(Instant.now(), deadline) + "])";
+        return parent + ".WithDeadline(" + deadline + " [" + Duration.between(Go.now(), deadline) + "])";
     }
 }
 

@@ -60,6 +60,7 @@
 //SOURCES SourceLines.java
 //SOURCES GoroutineDumpTest.java
 //SOURCES DeadlockReportTest.java
+//SOURCES VirtualTimeProperties.java
 
 import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClasspathRoots;
 

@@ -2,6 +2,7 @@ import static gochan.Go.*;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -20,12 +21,23 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * Timers: {@code after} and {@code newTimer} deliver the time once, {@code afterFunc} runs a function in a goroutine,
  * a ticker delivers the time repeatedly. All of them share one scheduler thread, so a timer costs no thread.
  *
- * Only lower bounds on time are asserted ("not before d"): how late a timer fires depends on the machine.
+ * Only lower bounds on time are asserted ("not before d"): how late a timer fires depends on the machine. This is
+ * the real clock; VirtualTimeProperties checks the same timers on a bubble's clock, exactly.
+ *
+ * Since Go 1.23, stop and reset take back a time nobody has received: the tests of that are written so that either
+ * way a race with the timer thread goes, the outcome is the same (a timer that has fired unread, and one that has
+ * not fired yet, are both stopped by stop, which returns true for both).
  */
 @ExtendWith(TestSupport.NoLeaks.class)
 class TimerTest {
 
     private static final Duration SHORT = Duration.ofMillis(100);
+
+    /** Go's non-blocking receive (select with a default): the time if one is there, else null. */
+    private static Instant poll(ReceiveOnly<Instant> c) {
+        Selected got = select(onReceive(c), onDefault());
+        return got.index() == 0 ? got.value() : null;
+    }
 
     @Test
     void afterDeliversTheTimeOnce_notBeforeTheDuration() {
@@ -42,9 +54,9 @@ class TimerTest {
             long elapsed = System.nanoTime() - start;
             assertTrue(elapsed >= SHORT.toNanos(), "fired after " + Duration.ofNanos(elapsed));
 
-            // then: once; nothing follows, even a period later
+            // then: once; nothing follows, even a period later (len() cannot tell: a timer's channel reports 0)
             sleep(SHORT.multipliedBy(2));
-            assertEquals(0, timeout.len());
+            assertNull(poll(timeout), "a second time arrived");
         });
     }
 
@@ -65,7 +77,7 @@ class TimerTest {
 
             // then: nothing comes, even after the duration; stopping again changes nothing
             sleep(SHORT.multipliedBy(2));
-            assertEquals(0, timer.c().len());
+            assertNull(poll(timer.c()), "a stopped timer fired");
             assertFalse(timer.stop());
             assertEquals(baseline, timers());
         });
@@ -148,12 +160,11 @@ class TimerTest {
             // when
             ticker.stop();
 
-            // then: it no longer counts; after a tick that was already under way, nothing more comes
+            // then: it no longer counts, and no tick comes after stop, not even one sent just before (Go 1.23: stop
+            // takes back an unread tick)
             assertEquals(baseline, timers());
             sleep(period.multipliedBy(5));
-            select(onReceive(ticker.c()), onDefault()); // drops a tick sent just before stop, if any
-            sleep(period.multipliedBy(5));
-            assertEquals(0, ticker.c().len());
+            assertNull(poll(ticker.c()), "a tick arrived after stop");
             ticker.stop(); // stopping twice is harmless
             assertEquals(baseline, timers());
         });
@@ -235,5 +246,113 @@ class TimerTest {
         assertTrue(timer.stop());
         ticker.stop();
         assertEquals(baseline, timers());
+    }
+
+    // ---- Go 1.23: stop and reset take back a time nobody received ----------------------------------------
+
+    @Test
+    void stoppingATimerThatFiredUnread_returnsTrue_andItsTimeIsNeverReceived() {
+        Blocking.bounded(() -> {
+            // given: a timer that has fired by now, unless the machine stalled (then it is still set: same outcome)
+            Timer timer = newTimer(Duration.ofMillis(1));
+            sleep(Duration.ofMillis(50));
+
+            // when
+            boolean stopped = timer.stop();
+
+            // then: stop took the time back (or stopped the firing); nothing comes, now or later
+            assertTrue(stopped, "stop must report the time it took back");
+            assertNull(poll(timer.c()), "a time from before stop was received after it");
+            sleep(Duration.ofMillis(20));
+            assertNull(poll(timer.c()));
+            assertFalse(timer.stop(), "nothing left to stop");
+        });
+    }
+
+    @Test
+    void resettingATimerThatFiredUnread_takesBackTheStaleTime() {
+        Blocking.bounded(() -> {
+            // given: a timer that has fired by now, unread (or, on a stalled machine, is about to)
+            Timer timer = newTimer(Duration.ofMillis(1));
+            sleep(Duration.ofMillis(50));
+
+            // when
+            boolean stopped = timer.reset(Duration.ofHours(1));
+
+            // then: the old time is gone, and the timer is set again
+            assertTrue(stopped, "reset must report the time it took back");
+            assertNull(poll(timer.c()), "a time from before reset was received after it");
+            assertTrue(timer.stop(), "reset set the timer again");
+        });
+    }
+
+    @Test
+    void resettingATimerWhoseTimeWasReceived_returnsFalse_andSetsItAgain() {
+        Blocking.bounded(() -> {
+            // given
+            Timer timer = newTimer(Duration.ofMillis(1));
+            timer.c().receive();
+
+            // when / then
+            assertFalse(timer.reset(Duration.ofHours(1)));
+            assertTrue(timer.stop());
+        });
+    }
+
+    @Test
+    void resettingALongTimerToAShortOne_firesAfterTheShortOne() {
+        Blocking.bounded(() -> {
+            // given
+            Timer timer = newTimer(Duration.ofHours(1));
+            Instant before = now();
+
+            // when
+            assertTrue(timer.reset(SHORT), "the timer was set");
+            Instant fired = timer.c().receive(); // an hour away if reset changed nothing: the bound fails the test
+
+            // then: the time sent is when it was due, not before the short duration
+            assertFalse(fired.isBefore(before.plus(SHORT)), "fired at " + fired + ", reset at " + before);
+            assertFalse(timer.stop(), "it fired");
+        });
+    }
+
+    @Test
+    void resettingATicker_takesBackAnUnreadTick_andTicksWithTheNewPeriod() {
+        Blocking.bounded(() -> {
+            // given: a fast ticker whose ticks nobody reads
+            Ticker ticker = newTicker(Duration.ofMillis(1));
+            sleep(Duration.ofMillis(50));
+
+            // when: an hour's period, then a short one
+            ticker.reset(Duration.ofHours(1));
+
+            // then: the unread tick is gone, and no tick comes for an hour
+            assertNull(poll(ticker.c()), "a tick from before reset was received after it");
+            sleep(Duration.ofMillis(20));
+            assertNull(poll(ticker.c()), "a tick came long before the new period");
+
+            // when
+            Instant before = now();
+            ticker.reset(SHORT);
+            Instant tick = ticker.c().receive();
+
+            // then
+            assertFalse(tick.isBefore(before.plus(SHORT)), "ticked at " + tick + ", reset at " + before);
+            ticker.stop();
+        });
+    }
+
+    @Test
+    void aTimersChannelReportsLenAndCap0_evenWithATimeWaitingInIt() {
+        Blocking.bounded(() -> {
+            // given: a timer that has fired by now, unread
+            Timer timer = newTimer(Duration.ofMillis(1));
+            sleep(Duration.ofMillis(50));
+
+            // then: as in Go 1.23, where a timer's channel is unbuffered to the eye
+            assertEquals(0, timer.c().len());
+            assertEquals(0, timer.c().cap());
+            timer.stop();
+        });
     }
 }

@@ -1,31 +1,58 @@
 import static gochan.Go.*;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-
-import gochan.Script;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import gochan.Script;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Deque;
 import java.util.List;
+import java.util.PriorityQueue;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.Combinators;
 import net.jqwik.api.Example;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.PropertyDefaults;
+import net.jqwik.api.Provide;
 import net.jqwik.api.constraints.IntRange;
 import net.jqwik.api.constraints.Size;
 import net.jqwik.api.lifecycle.AddLifecycleHook;
 import net.jqwik.api.statistics.Statistics;
 
-/** Properties of the stages of Queuing.java: sleep, buffer, arrivals and observe. */
+/**
+ * Properties of the stages of Queuing.java: sleep, buffer, the gate, arrivals, and the system Little's law is measured
+ * on. Every try that involves time runs in a bubble, on virtual time: the stages' work is a wait, so their times are
+ * exact and the expectations are too (no margins); awaitBlocked() tells when the goroutines have settled.
+ */
 @PropertyDefaults(tries = 40)
 @AddLifecycleHook(TestSupport.NoLeaks.class)
 class QueuingProperties {
 
+    /** Runs the body in a bubble and returns its result; bounded in real time in case a goroutine spins. */
+    static <T> T inBubble(Supplier<T> body) {
+        return TestSupport.bounded(() -> {
+            AtomicReference<T> result = new AtomicReference<>();
+            bubble(() -> result.set(body.get()));
+            return result.get();
+        });
+    }
+
+    static Duration millis(long n) {
+        return Duration.ofMillis(n);
+    }
+
+    // ---- sleep and buffer ----------------------------------------------------------------------------------
+
     // A queue changes when stages finish, never what they deliver: generator -> sleep -> buffer(n) -> sleep yields the
     // generator's values in the generator's order, as the same pipeline without the buffer does. Each sleep stage
-    // reports that it finished exactly once.
+    // reports that it finished exactly once, and no goroutine is left.
     @Property
     void theBufferedPipelineDeliversTheSameValuesInTheSameOrder(
             @ForAll @Size(max = 20) List<Integer> values,
@@ -34,29 +61,98 @@ class QueuingProperties {
             @ForAll @IntRange(min = 0, max = 3) int longMillis) {
         Statistics.collect(n < values.size() ? "buffer fills up" : "buffer never full");
         for (boolean buffered : new boolean[] {false, true}) {
-            List<Integer> delivered = TestSupport.bounded(() -> {
-                int baseline = goroutines();
+            List<Integer> delivered = inBubble(() -> {
                 Chan<Void> done = make();
                 Chan<Instant> shortFinished = make(1);
                 Chan<Instant> longFinished = make(1);
                 List<Integer> out;
                 try {
-                    ReceiveOnly<Integer> shortStage = Queuing.sleep(done, Duration.ofMillis(shortMillis),
+                    ReceiveOnly<Integer> shortStage = Queuing.sleep(done, millis(shortMillis),
                             Pipeline.generator(done, TestSupport.ints(values)), shortFinished);
                     ReceiveOnly<Integer> queue = buffered ? Queuing.buffer(done, n, shortStage) : shortStage;
-                    out = TestSupport.drain(Queuing.sleep(done, Duration.ofMillis(longMillis), queue, longFinished));
+                    out = TestSupport.drain(Queuing.sleep(done, millis(longMillis), queue, longFinished));
                 } finally {
                     done.close();
                 }
-                Instant shortAt = shortFinished.receive();
-                Instant longAt = longFinished.receive();
-                assertFalse(longAt.isBefore(shortAt), "the long stage finished before the short one");
-                awaitGoroutines(baseline, Duration.ofSeconds(2));
+                shortFinished.receive();
+                longFinished.receive();
+                awaitBlocked();
                 assertEquals(0, shortFinished.len() + longFinished.len(), "a stage reported twice");
+                assertEquals(0, goroutines(), "goroutines left");
                 return out;
             });
             assertEquals(values, delivered, buffered ? "with a buffer of " + n : "without a buffer");
         }
+    }
+
+    // When the stages finish is the book's arithmetic, exactly. With k values, s a value in the short stage and l in
+    // the long one, the long stage (the pipeline) is done after s + l + (k - 1) max(s, l), with a buffer or without:
+    // it runs at the pace of the slower stage. The short stage is done after max(k s, s + (k - 1 - room) max(s, l)),
+    // where room is how many values can wait between the stages: none without a buffer, n + 1 with a buffer of n (n
+    // in its channel and one in its goroutine). So a buffer frees the short stage sooner and never finishes the
+    // pipeline sooner.
+    @Property
+    void theStagesFinishWhenTheBookSays(
+            @ForAll @IntRange(min = 1, max = 8) int k,
+            @ForAll @IntRange(min = 0, max = 5) int n,
+            @ForAll boolean buffered,
+            @ForAll @IntRange(min = 0, max = 400) int shortMillis,
+            @ForAll @IntRange(min = 0, max = 1600) int longMillis) {
+        Statistics.collect(longMillis >= shortMillis ? "long stage slower" : "short stage slower");
+        Duration s = millis(shortMillis);
+        Duration l = millis(longMillis);
+        Duration slower = s.compareTo(l) >= 0 ? s : l;
+        int room = buffered ? n + 1 : 0;
+        Duration shortDone = max(s.multipliedBy(k), s.plus(slower.multipliedBy(k - 1 - room)));
+        Duration longDone = s.plus(l).plus(slower.multipliedBy(k - 1));
+
+        List<Duration> finished = inBubble(() -> {
+            Instant start = now();
+            Chan<Void> done = make();
+            Chan<Instant> shortFinished = make(1);
+            Chan<Instant> longFinished = make(1);
+            try {
+                ReceiveOnly<Integer> shortStage = Queuing.sleep(done, s,
+                        Pipeline.generator(done, new int[k]), shortFinished);
+                ReceiveOnly<Integer> queue = buffered ? Queuing.buffer(done, n, shortStage) : shortStage;
+                TestSupport.drain(Queuing.sleep(done, l, queue, longFinished));
+            } finally {
+                done.close();
+            }
+            return List.of(Duration.between(start, shortFinished.receive()),
+                    Duration.between(start, longFinished.receive()));
+        });
+        assertEquals(List.of(shortDone, longDone), finished,
+                "short and long stage done, " + k + " values, " + (buffered ? "buffer of " + n : "no buffer"));
+    }
+
+    static Duration max(Duration a, Duration b) {
+        return a.compareTo(b) >= 0 ? a : b;
+    }
+
+    // The script's own pipeline, take(3, repeat(0)), one scale a value in the short stage and four in the long: the
+    // short stage is done after 9 scales without a buffer and 3 with one (5 with a buffer of 0: it holds one value
+    // only); the pipeline after 13 scales either way.
+    @Property(tries = 20)
+    void theScriptsPipelineTakesThirteenScalesWithOrWithoutABuffer(
+            @ForAll @IntRange(min = 1, max = 1000) int scaleMillis, @ForAll @IntRange(min = 0, max = 5) int n) {
+        Queuing queuing = new Queuing();
+        queuing.scale = millis(scaleMillis);
+        queuing.bufferSize = n;
+        List<Queuing.Timing> timings = inBubble(() -> {
+            Chan<Void> done = make();
+            try {
+                ReceiveOnly<Queuing.Timing> unbuffered = queuing.timePipeline(done, false);
+                ReceiveOnly<Queuing.Timing> buffered = queuing.timePipeline(done, true);
+                return List.of(unbuffered.receive(), buffered.receive());
+            } finally {
+                done.close();
+            }
+        });
+        Duration scale = queuing.scale;
+        assertEquals(new Queuing.Timing(scale.multipliedBy(9), scale.multipliedBy(13)), timings.get(0), "without a buffer");
+        assertEquals(new Queuing.Timing(scale.multipliedBy(n == 0 ? 5 : 3), scale.multipliedBy(13)), timings.get(1),
+                "with a buffer of " + n);
     }
 
     // buffer alone is the identity on streams, for every size including 0 (a hand-off goroutine).
@@ -77,13 +173,13 @@ class QueuingProperties {
     /** Where a stage is when done closes. */
     enum Moment { WAITING_FOR_INPUT, PAUSING, BLOCKED_SENDING }
 
-    // sleep stops promptly when done closes, wherever it is: waiting for a value that never comes, in the middle of a
-    // 10 s pause, or blocked handing a value to nobody. Its stream closes, it reports once, and no goroutine is left.
+    // sleep stops at once when done closes, wherever it is: waiting for a value that never comes, in the middle of a
+    // 10 s pause, or blocked handing a value to nobody. It reports the very time done closed, its stream closes with
+    // no value passed on, and no goroutine is left.
     @Property(tries = 30)
-    void sleepStopsPromptlyOnDone(@ForAll Moment moment, @ForAll @IntRange(min = 0, max = 5) int millisBeforeClose) {
+    void sleepStopsAtOnceOnDone(@ForAll Moment moment, @ForAll @IntRange(min = 0, max = 9_999) int millisBeforeClose) {
         Statistics.collect(moment);
-        TestSupport.bounded(() -> {
-            int baseline = goroutines();
+        inBubble(() -> {
             Chan<Void> done = make();
             Chan<Integer> in = make(1);                     // never closed: only done can end the stage
             Chan<Instant> finished = make(1);
@@ -92,24 +188,22 @@ class QueuingProperties {
             if (moment != Moment.WAITING_FOR_INPUT) {
                 in.send(42);                                // the stage takes it and pauses, or blocks sending it
             }
-            sleep(Duration.ofMillis(millisBeforeClose));
-            Instant closedAt = Instant.now();
+            sleep(millis(millisBeforeClose));
+            Instant closedAt = now();
             done.close();
-            Instant reported = finished.receive();
-            assertTrue(Duration.between(closedAt, reported).compareTo(Duration.ofSeconds(2)) < 0,
-                    "sleep reported " + Duration.between(closedAt, reported) + " after done closed");
+            assertEquals(closedAt, finished.receive(), "sleep must report the time done closed");
             assertFalse(out.receiveOk().ok(), "the stage's stream is closed and no value was passed on");
-            awaitGoroutines(baseline, Duration.ofSeconds(2));
+            awaitBlocked();
+            assertEquals(0, goroutines(), "goroutines left");
             return null;
         });
     }
 
-    // buffer stops promptly when done closes, whether it waits for input or is blocked on a full channel.
+    // buffer stops when done closes, whether it waits for input or is blocked on a full channel.
     @Property(tries = 30)
-    void bufferStopsPromptlyOnDone(@ForAll @IntRange(min = 0, max = 4) int n, @ForAll @IntRange(min = 0, max = 6) int sent) {
+    void bufferStopsOnDone(@ForAll @IntRange(min = 0, max = 4) int n, @ForAll @IntRange(min = 0, max = 6) int sent) {
         Statistics.collect(sent > n ? "blocked sending" : "waiting for input");
-        TestSupport.bounded(() -> {
-            int baseline = goroutines();
+        inBubble(() -> {
             Chan<Void> done = make();
             Chan<Integer> in = make(sent);                  // never closed: only done can end the stage
             ReceiveOnly<Integer> queue = Queuing.buffer(done, n, in);
@@ -117,7 +211,8 @@ class QueuingProperties {
                 in.send(i);
             }
             done.close();
-            awaitGoroutines(baseline, Duration.ofSeconds(2));
+            awaitBlocked();
+            assertEquals(0, goroutines(), "the buffer's goroutine is left");
             List<Integer> left = TestSupport.drain(queue);
             assertTrue(left.size() <= n, "more values queued than the buffer has room for: " + left);
             for (int i = 0; i < left.size(); i++) {
@@ -127,47 +222,172 @@ class QueuingProperties {
         });
     }
 
-    // arrivals lets in a unit per tick until its time is up, then closes its stream: every unit counted in at the gate
-    // is delivered, none is invented, and they come in the order they entered.
-    @Property(tries = 15)
-    void arrivalsDeliversEveryUnitItCountsIn(@ForAll @IntRange(min = 1, max = 5) int everyMillis,
-            @ForAll @IntRange(min = 5, max = 40) int runForMillis) {
-        Queuing.Gate gate = new Queuing.Gate();
-        List<Queuing.Unit> units = TestSupport.bounded(() -> {
-            Chan<Void> done = make();
-            try {
-                return TestSupport.drain(Queuing.arrivals(done, gate, Duration.ofMillis(everyMillis), Duration.ofMillis(runForMillis)));
-            } finally {
-                done.close();
-            }
-        });
-        Statistics.collect(units.isEmpty() ? "no unit" : "some units");
-        assertEquals(gate.entered(), units.size(), "units counted in at the gate");
-        assertEquals(units.size(), gate.inside(), "nobody left yet");
-        for (int i = 1; i < units.size(); i++) {
-            assertTrue(units.get(i - 1).enteredAt() <= units.get(i).enteredAt(), "units out of order");
-        }
+    // ---- the gate, arrivals and Little's law --------------------------------------------------------------
+
+    /** A unit comes in, or the one inside longest leaves, after a pause. */
+    record Step(int afterMillis, boolean comesIn) {}
+
+    @Provide
+    Arbitrary<List<Step>> steps() {
+        return Combinators.combine(Arbitraries.integers().between(0, 20), Arbitraries.of(true, false))
+                .as(Step::new).list().ofMaxSize(30);
     }
 
-    // The observer's L is a time average: with k units inside all along it is exactly k, and with nobody arriving
-    // during the window lambda is 0.
-    @Property(tries = 10)
-    void observeSeesAConstantCountAsItself(@ForAll @IntRange(min = 0, max = 20) int k,
-            @ForAll @IntRange(min = 2, max = 30) int runForMillis) {
-        Queuing.Gate gate = new Queuing.Gate();
-        for (int i = 0; i < k; i++) {
-            gate.enter();
+    // The gate adds up, over its window, the time units spend inside: a window opens with the first unit and closes
+    // `window` later, and each unit counts for the part of its stay that lies in the window, whatever comes in or
+    // leaves after it closes. Each leave returns the unit's exact time inside. Checked against the same sums made
+    // unit by unit, for a random run of arrivals and departures.
+    @Property
+    void theGateCountsTheTimeInsideDuringItsWindow(@ForAll("steps") List<Step> steps,
+            @ForAll @IntRange(min = 1, max = 300) int windowMillis) {
+        Duration window = millis(windowMillis);
+        Queuing.Observation seen = inBubble(() -> {
+            Queuing.Gate gate = new Queuing.Gate(window);
+            Deque<Queuing.Unit> inside = new ArrayDeque<>();
+            for (Step step : steps) {
+                sleep(millis(step.afterMillis()));
+                if (step.comesIn()) {
+                    inside.add(gate.enter());
+                } else if (!inside.isEmpty()) {
+                    Queuing.Unit unit = inside.remove();
+                    assertEquals(since(unit.enteredAt()), gate.leave(unit), "the unit's time inside");
+                }
+            }
+            assertEquals(inside.size(), gate.inside(), "units inside");
+            return gate.look();
+        });
+
+        // The model: the times each unit came in and left (left: never, while it is still inside at the end).
+        long opens = -1;
+        long closes = -1;
+        long now = 0;
+        long entered = 0;
+        Duration timeInside = Duration.ZERO;
+        Deque<Long> stillInside = new ArrayDeque<>();
+        List<long[]> stays = new ArrayList<>();
+        for (Step step : steps) {
+            now += step.afterMillis();
+            if (step.comesIn()) {
+                if (opens < 0) {
+                    opens = now;
+                    closes = now + windowMillis;
+                }
+                entered += now < closes ? 1 : 0;
+                stillInside.add(now);
+            } else if (!stillInside.isEmpty()) {
+                stays.add(new long[] {stillInside.remove(), now});
+            }
         }
-        Queuing.Observation seen = TestSupport.bounded(() -> {
+        for (long in : stillInside) {
+            stays.add(new long[] {in, Long.MAX_VALUE});
+        }
+        for (long[] stay : stays) {
+            timeInside = timeInside.plus(millis(Math.max(0, Math.min(stay[1], closes) - stay[0])));
+        }
+        Statistics.collect(stays.isEmpty() ? "no unit" : closes < now ? "window closed before the end" : "window open at the end");
+        assertEquals(new Queuing.Observation(entered, window, timeInside), seen);
+    }
+
+    // arrivals lets in count units, the first at once and one every `every` after it, numbered in order; each is
+    // delivered at the time it came in, and the stream then closes.
+    @Property(tries = 30)
+    void arrivalsLetsInOneUnitEveryPeriod(@ForAll @IntRange(min = 1, max = 50) int everyMillis,
+            @ForAll @IntRange(min = 0, max = 40) int count) {
+        Duration every = millis(everyMillis);
+        inBubble(() -> {
+            Instant start = now();
+            Queuing.Gate gate = new Queuing.Gate(Duration.ofHours(1));
             Chan<Void> done = make();
             try {
-                return Queuing.observe(done, gate, Duration.ofMillis(1), Duration.ofMillis(runForMillis)).receive();
+                long i = 0;
+                for (Queuing.Unit unit : Queuing.arrivals(done, gate, every, count)) {
+                    Instant due = start.plus(every.multipliedBy(i));
+                    assertEquals(new Queuing.Unit(i, due), unit, "unit " + i);
+                    assertEquals(due, now(), "unit " + i + " delivered late");
+                    i++;
+                }
+                assertEquals(count, i, "units delivered");
+                assertEquals(count, gate.inside(), "units counted in at the gate");
+            } finally {
+                done.close();
+            }
+            return null;
+        });
+    }
+
+    // Any ten units in a row take `service` on average, each between 0 and twice `service`.
+    @Property
+    void serviceTimesAverageServiceOverTenUnits(@ForAll @IntRange(min = 1, max = 1000) int serviceMillis,
+            @ForAll @IntRange(min = 0, max = 1000) int first) {
+        Duration service = millis(serviceMillis);
+        Duration total = Duration.ZERO;
+        for (long n = first; n < first + 10; n++) {
+            Duration took = Queuing.serviceTime(n, service);
+            assertTrue(took.isPositive() && took.compareTo(service.multipliedBy(2)) < 0, "unit " + n + " takes " + took);
+            total = total.plus(took);
+        }
+        assertEquals(service, total.dividedBy(10));
+    }
+
+    // The system Little's law is measured on is a first-come first-served queue with `workers` servers: unit n comes
+    // in at n * every, starts when it is there and a worker is free, and leaves its service time later, whichever
+    // worker takes it. So what the gate and the consumer measure is exactly what that model gives: the units in during
+    // the window, the time they spent inside it (L times the window), each unit's time in the system (W), stable or
+    // not.
+    @Property(tries = 30)
+    void theSystemIsAQueueWithWorkersServers(@ForAll @IntRange(min = 1, max = 10) int everyMillis,
+            @ForAll @IntRange(min = 1, max = 100) int serviceMillis,
+            @ForAll @IntRange(min = 1, max = 20) int workers,
+            @ForAll @IntRange(min = 1, max = 60) int units) {
+        Duration every = millis(everyMillis);
+        Duration service = millis(serviceMillis);
+        Duration runFor = every.multipliedBy(units);
+        Statistics.collect(workers * everyMillis > serviceMillis ? "stable" : "not stable");
+
+        Queuing.Measured measured = inBubble(() -> {
+            Chan<Void> done = make();
+            try {
+                return Queuing.measure(done, every, service, workers, runFor);
             } finally {
                 done.close();
             }
         });
-        assertEquals(k, seen.averageInside(), 1e-9);
-        assertEquals(0, seen.arrivalsPerSecond(), 1e-9);
+
+        PriorityQueue<Duration> free = new PriorityQueue<>();      // when each worker is next free
+        for (int i = 0; i < workers; i++) {
+            free.add(Duration.ZERO);
+        }
+        Duration timeInside = Duration.ZERO;
+        Duration timeInSystem = Duration.ZERO;
+        for (int n = 0; n < units; n++) {
+            Duration arrives = every.multipliedBy(n);
+            Duration leaves = max(arrives, free.remove()).plus(Queuing.serviceTime(n, service));
+            free.add(leaves);
+            timeInSystem = timeInSystem.plus(leaves.minus(arrives));
+            timeInside = timeInside.plus((leaves.compareTo(runFor) < 0 ? leaves : runFor).minus(arrives));
+        }
+        assertEquals(new Queuing.Measured(new Queuing.Observation(units, runFor, timeInside), units, timeInSystem),
+                measured);
+    }
+
+    // The script's defaults: a unit every 5ms, 50ms of service on average, 16 workers, 1s. Nobody waits for a worker,
+    // so W is the average service time, 50ms, and lambda is 200 a second; L, 9.61, is 3.9% below lambda * W = 10, the
+    // part of the last units' stays that falls after the window. The script prints them rounded: 10, 200, 50ms, 10.
+    @Example
+    void theDefaultsGiveExactlyWhatTheScriptPrintsRounded() {
+        Queuing.Measured measured = inBubble(() -> {
+            Chan<Void> done = make();
+            try {
+                return Queuing.measure(done, millis(5), millis(50), 16, Duration.ofSeconds(1));
+            } finally {
+                done.close();
+            }
+        });
+        assertEquals(200, measured.served());
+        assertEquals(millis(50), measured.averageTimeInSystem());
+        assertEquals(new Queuing.Observation(200, Duration.ofSeconds(1), millis(9_610)), measured.seen());
+        assertEquals(200.0, measured.seen().arrivalsPerSecond());
+        assertEquals(9.61, measured.seen().averageInside());
     }
 
     @Example

@@ -33,9 +33,6 @@ public class Bridge implements Callable<Integer> {
     CommandSpec spec;
 
     // bridge: for each channel received from chanStream, forward its values (through orDone) until it closes.
-    // Fixed from the seed, which does not compile: its result type starts a new line after the parameter list,
-    // where Go inserts a semicolon, and its indentation hides where the inner select ends. This is the code the
-    // book means.
     static <T> ReceiveOnly<T> bridge(ReceiveOnly<?> done, ReceiveOnly<ReceiveOnly<T>> chanStream) {
         Chan<T> valStream = make();
         go(() -> {

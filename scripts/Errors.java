@@ -86,9 +86,6 @@ public class Errors implements Callable<Integer> {
 
     // checkStatus, the first try: its goroutine meets errors it cannot hand to anyone, so it prints them and goes
     // on. How many errors are too many? Should it keep going? It cannot know.
-    // Fixed from the seed, which does not compile: its `go func() {...}` lacks the call `()` (Go rejects it:
-    // "expression in go must be function call"), and the function neither returned responses nor had its closing
-    // brace.
     static ReceiveOnly<HttpResponse<String>> checkStatusPrintingErrors(ReceiveOnly<?> done, HttpClient client,
             String... urls) {
         Chan<HttpResponse<String>> responses = make();

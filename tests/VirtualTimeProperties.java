@@ -1008,8 +1008,6 @@ class VirtualTimeProperties {
     }
 
     @Example
-    @Disabled("Go.java bug: Bubble.drive calls it a deadlock once only ticks are pending and 2 x (number of tickers) "
-            + "ticks in a row woke nobody, even when a slower ticker's next tick would wake a goroutine")
     void aTickerNobodyReads_doesNotHideASlowerTickerThatWakesSomebody() {
         inBubble(() -> {
             // given: a ticker of 1 ms that nobody reads, and one of 10 ms the root reads once

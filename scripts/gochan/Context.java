@@ -116,8 +116,7 @@ public interface Context {
 
     /**
      * An empty context: never cancelled, no deadline, no values. The root of every tree of contexts: in main, in
-     * initialisation, in tests, and as the top-level context of an incoming request. (Fixed from the seed, which
-     * files Background under "not for prod": it is the production root. Only TODO is a placeholder.)
+     * initialisation, in tests, and as the top-level context of an incoming request. Only TODO is a placeholder.
      */
     static Context background() {
         return EmptyCtx.BACKGROUND;

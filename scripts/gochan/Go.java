@@ -79,8 +79,11 @@ import java.util.regex.Pattern;
  *     goroutines (what each waits in, where, and who started it), exit status 2. Threads started without
  *     {@code go} are checked first, so a program that can still make progress is never reported.
  *     {@link #goroutineDump} gives the same dump on demand, and {@code kill -USR1 <pid>} prints it from outside.
- * <li>{@link #bubble} runs a function with its goroutines as a group, as Go's {@code testing/synctest} does, and
- *     throws {@link Deadlock} with the dump if the group deadlocks, instead of ending the program.
+ * <li>{@link #bubble} runs a function with its goroutines as a group, as Go's {@code testing/synctest} does, on a
+ *     virtual clock that moves only when all of them are blocked, and throws {@link Deadlock} with the dump if the
+ *     group deadlocks, instead of ending the program. {@link #now} and {@link #since} read that clock inside a bubble
+ *     and the real one outside.
+ * <li>Timers and tickers behave as since Go 1.23: after {@code stop} or {@code reset} no stale time is received.
  * </ul>
  */
 public final class Go {
@@ -905,17 +908,19 @@ public final class Go {
      * the same accounting for the goroutines it starts:
      *   - a G for every goroutine started by go, one for the JVM's main thread (goroutine 1, as in Go), and one for
      *     any other thread while it is blocked in a helper operation;
-     *   - every bubble counts its goroutines that are not durably blocked (running) and the timers, tickers and
-     *     sleeps that could still wake one (pending). The program outside bubbles is the bubble PROGRAM, where every
-     *     helper operation is durable;
+     *   - every bubble counts its goroutines that are not durably blocked (running) and what could still wake one
+     *     (pending): for the program, the real clock's timers, tickers and sleeps; for a bubble, its driver while
+     *     it decides what comes next. The program outside bubbles is the bubble PROGRAM, where every helper
+     *     operation is durable;
      *   - a goroutine counts itself blocked just before it parks (Parked.await), and whoever wakes it counts it
-     *     running again before unpark (Parked.fire); go counts a goroutine before it starts; a timer stays pending
-     *     until its action (which may wake or start a goroutine) has run.
+     *     running again before unpark (Parked.fire); go counts a goroutine before it starts; a real timer stays
+     *     pending until its action (which may wake or start a goroutine) has run.
      * So once running and pending of a bubble are both zero at the same moment (they share one atomic word), nothing
-     * of that bubble can ever run again. A bubble (Go's
-     * testing/synctest) holds all of its goroutines and channels, so that is its verdict: deadlock. The program is
-     * not so closed: threads started without go (an executor, an HTTP server, a test framework) may still send. So
-     * for the program the Watchdog confirms with a dump of every thread of the JVM before it reports.
+     * of that bubble can run again unless time moves. A bubble (Go's testing/synctest) holds all of its goroutines,
+     * channels and timers, so it decides alone: move its virtual clock to the next timer, or declare a deadlock
+     * (Bubble.drive). The program is not so closed: threads started without go (an executor, an HTTP server, a test
+     * framework) may still send. So for the program the Watchdog confirms with a dump of every thread of the JVM
+     * before it reports.
      *
      * The operations that do not block pay nothing for this: the counting happens only in await and fire.
      */
@@ -1298,13 +1303,14 @@ public final class Go {
          *   - alarms are pending and the bubble's main goroutine still runs: it moves the clock to the earliest one,
          *     and runs every alarm due then;
          *   - otherwise it is a deadlock, and it returns Go's reason.
-         * Not in Go: when only tickers are left and their ticks have woken nobody for a while (each ticker at least
-         * twice), it is a deadlock too (Go's clock would tick on forever); and if goroutines still run the bound
-         * after the main goroutine has returned, it returns STILL_RUNNING (Go would wait for ever).
+         * Not in Go: when only tickers' ticks are left, and each of those tickers has ticked once without waking
+         * anybody since a goroutine last ran, it is a deadlock too: the tick filled the ticker's channel or found it
+         * full, so no later tick can change anything, and Go's clock would tick on for ever. And if goroutines still
+         * run the bound after the main goroutine has returned, it returns STILL_RUNNING (Go would wait for ever).
          */
         String drive(Duration runningBound) throws InterruptedException {
             VirtualClock virtualClock = (VirtualClock) clock;
-            int ticksThatWokeNobody = 0;
+            Set<Ticker> tickedInVain = new HashSet<>(); // since a goroutine last ran
             while (true) {
                 if (!stillMoments.tryAcquire(100, TimeUnit.MILLISECONDS)) {
                     if (rootExited && System.nanoTime() - rootExitedAt > runningBound.toNanos()) {
@@ -1312,11 +1318,14 @@ public final class Go {
                     }
                     continue;
                 }
+                if (wokeOne) {
+                    wokeOne = false;
+                    tickedInVain.clear();
+                }
                 if (live.get() == 0) {
                     return null;
                 }
-                List<Runnable> due = virtualClock.takeDue();
-                boolean advanced = false;
+                List<VirtualClock.VirtualAlarm> due = virtualClock.takeDue();
                 if (due.isEmpty()) {
                     Parked waiter = blockedWaiter.getAndSet(null);
                     if (waiter != null) {
@@ -1324,19 +1333,16 @@ public final class Go {
                         countOut(PENDING);
                         continue;
                     }
-                    int ticks = virtualClock.onlyTicks();
-                    if (rootExited || (ticks >= 0 && ticksThatWokeNobody > 2 * ticks) || !virtualClock.advance()) {
+                    if (rootExited || virtualClock.onlyTicksOf(tickedInVain) || !virtualClock.advance()) {
                         return rootExited
                                 ? "deadlock: main bubble goroutine has exited but blocked goroutines remain"
                                 : "deadlock: all goroutines in bubble are blocked";
                     }
                     due = virtualClock.takeDue();
-                    advanced = true;
                 }
-                wokeOne = false; // nothing of the bubble runs: only the alarms below can set it
-                due.forEach(Runnable::run);
-                if (advanced) {
-                    ticksThatWokeNobody = wokeOne ? 0 : ticksThatWokeNobody + 1;
+                due.forEach(VirtualClock.VirtualAlarm::run);
+                if (!wokeOne) {
+                    due.stream().filter(alarm -> alarm.ticker != null).forEach(alarm -> tickedInVain.add(alarm.ticker));
                 }
                 countOut(PENDING); // if that woke nobody, the bubble is still again, and the next round begins
             }
@@ -1927,7 +1933,7 @@ public final class Go {
         }
         G g = G.current();
         Parked parked = Parked.on(SLEEP, g.bubble);
-        Alarm alarm = g.bubble.clock.schedule(nanos, false, due -> parked.fire(0));
+        Alarm alarm = g.bubble.clock.schedule(nanos, null, due -> parked.fire(0));
         if (parked.await() == Parked.CANCELLED) {
             alarm.cancel();
             throw new Interrupted("sleep");
@@ -1964,9 +1970,10 @@ public final class Go {
 
         /**
          * Runs the action {@code delay} nanoseconds from now (at once if delay <= 0), passing it the time it was due.
-         * Periodic marks a ticker's tick, which a bubble needs to tell a deadlock from a ticker nobody listens to.
+         * A ticker's tick names its ticker (null for any other alarm): a bubble needs that to tell a deadlock from a
+         * ticker nobody listens to.
          */
-        abstract Alarm schedule(long delay, boolean periodic, LongConsumer action);
+        abstract Alarm schedule(long delay, Ticker ticker, LongConsumer action);
     }
 
     /** A scheduled action. Cancelling after it has started to run does nothing: its owner must tell it is stale. */
@@ -2005,7 +2012,7 @@ public final class Go {
         // goroutine, so while it is pending the program is not deadlocked (Go's checkdead also gives up while a
         // timer is pending).
         @Override
-        Alarm schedule(long delay, boolean periodic, LongConsumer action) {
+        Alarm schedule(long delay, Ticker ticker, LongConsumer action) {
             long due = saturatedAdd(System.nanoTime(), Math.max(0, delay));
             Bubble.PROGRAM.quiet.addAndGet(Bubble.PENDING);
             ScheduledFuture<?> scheduled = scheduler.schedule(() -> {
@@ -2035,16 +2042,20 @@ public final class Go {
         private final TreeSet<VirtualAlarm> alarms = new TreeSet<>(); // guarded by lock
         private long scheduled; // alarms ever scheduled: equal times run in the order they were scheduled
 
-        private final class VirtualAlarm implements Alarm, Comparable<VirtualAlarm> {
+        final class VirtualAlarm implements Alarm, Comparable<VirtualAlarm> {
             final long due;
             final long order = scheduled++;
-            final boolean periodic;
-            final LongConsumer action;
+            final Ticker ticker; // the ticker whose tick this is, or null
+            private final LongConsumer action;
 
-            VirtualAlarm(long due, boolean periodic, LongConsumer action) {
+            VirtualAlarm(long due, Ticker ticker, LongConsumer action) {
                 this.due = due;
-                this.periodic = periodic;
+                this.ticker = ticker;
                 this.action = action;
+            }
+
+            void run() {
+                action.accept(due);
             }
 
             @Override
@@ -2075,10 +2086,10 @@ public final class Go {
         }
 
         @Override
-        Alarm schedule(long delay, boolean periodic, LongConsumer action) {
+        Alarm schedule(long delay, Ticker ticker, LongConsumer action) {
             lock.lock();
             try {
-                VirtualAlarm alarm = new VirtualAlarm(saturatedAdd(now, Math.max(0, delay)), periodic, action);
+                VirtualAlarm alarm = new VirtualAlarm(saturatedAdd(now, Math.max(0, delay)), ticker, action);
                 alarms.add(alarm);
                 return alarm;
             } finally {
@@ -2087,13 +2098,12 @@ public final class Go {
         }
 
         /** Removes the alarms due now, earliest first, for the caller to run outside the lock. */
-        List<Runnable> takeDue() {
+        List<VirtualAlarm> takeDue() {
             lock.lock();
             try {
-                List<Runnable> due = new ArrayList<>();
+                List<VirtualAlarm> due = new ArrayList<>();
                 while (!alarms.isEmpty() && alarms.first().due <= now) {
-                    VirtualAlarm alarm = alarms.pollFirst();
-                    due.add(() -> alarm.action.accept(alarm.due));
+                    due.add(alarms.pollFirst());
                 }
                 return due;
             } finally {
@@ -2115,11 +2125,11 @@ public final class Go {
             }
         }
 
-        /** The number of alarms, if every one of them is a ticker's tick; -1 if any is not. */
-        int onlyTicks() {
+        /** True if every alarm left is a tick of one of these tickers (or none is left). */
+        boolean onlyTicksOf(Set<Ticker> tickers) {
             lock.lock();
             try {
-                return alarms.stream().allMatch(alarm -> alarm.periodic) ? alarms.size() : -1;
+                return alarms.stream().allMatch(alarm -> alarm.ticker != null && tickers.contains(alarm.ticker));
             } finally {
                 lock.unlock();
             }
@@ -2200,7 +2210,7 @@ public final class Go {
             long gen = ++generation;
             armed = true;
             bubble.timers.incrementAndGet();
-            alarm = clock.schedule(saturatedNanos(delay), false, due -> fire(gen, due));
+            alarm = clock.schedule(saturatedNanos(delay), null, due -> fire(gen, due));
         }
 
         private void fire(long gen, long due) {
@@ -2315,7 +2325,7 @@ public final class Go {
                 armed = true;
                 bubble.timers.incrementAndGet();
             }
-            nextTick = clock.schedule(this.period, true, due -> tick(gen, due));
+            nextTick = clock.schedule(this.period, this, due -> tick(gen, due));
         }
 
         // The next tick is, as in Go's runtime/time.go, the first period boundary after now: a ticker that has fallen
@@ -2331,7 +2341,7 @@ public final class Go {
                 long now = clock.nanos();
                 long late = Math.max(0, now - due);
                 long next = saturatedAdd(due, saturatedMultiply(period, 1 + late / period));
-                nextTick = clock.schedule(next - now, true, nextDue -> tick(gen, nextDue));
+                nextTick = clock.schedule(next - now, this, nextDue -> tick(gen, nextDue));
             } finally {
                 lock.unlock();
             }

@@ -327,12 +327,6 @@ public class Context implements Callable<Integer> {
         Script.require(spec, lookup.isPositive(), "--lookup must be positive");
         Script.require(spec, !shortLookup.isNegative(), "--short-lookup must not be negative");
 
-        // The JVM's first virtual thread costs it tens of milliseconds, once (Go starts a goroutine in a microsecond):
-        // paid here, before any clock is read, that cost does not show in version 1's time.
-        Chan<Void> started = make();
-        go(started::close);
-        receive(started);
-
         System.out.println("== 1. a done channel: both lookups take their time ==");
         Instant start = now();
         new DoneChannel(shortLookup).main();

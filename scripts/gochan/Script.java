@@ -82,6 +82,7 @@ public final class Script {
 
     /** Runs the command with the arguments and returns the exit status instead of exiting. */
     public static int execute(Object command, String... args) {
+        Go.warmUp(); // so that the first thing the script times does not include the JVM's one-time costs
         int status = commandLine(command).execute(args);
         if (status == 0 && Go.goroutines() > 0) {
             try {

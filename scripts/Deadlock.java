@@ -194,14 +194,14 @@ public class Deadlock implements Callable<Integer> {
         };
     }
 
-    // What Script.run does when a script returns, with a shorter bound: wait until no goroutine is left.
+    // What Script.runInRealTime does when a script returns, with a shorter bound: wait until no goroutine is left.
     static void showLeak(int buffer) throws InterruptedException {
         System.out.println("fetch: " + fetch(buffer));
-        long start = System.nanoTime();
+        var start = now();                                          // start := time.Now()
         try {
             awaitGoroutines(0, LEAK_BOUND);
         } catch (IllegalStateException leak) {
-            boolean beforeBound = System.nanoTime() - start < LEAK_BOUND.toNanos();
+            boolean beforeBound = since(start).compareTo(LEAK_BOUND) < 0;
             System.out.print("leak: " + leak.getMessage());
             System.out.println(beforeBound ? "(reported as soon as it was blocked for good, before the bound)"
                     : "(reported only when the bound ran out)");

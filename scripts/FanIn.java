@@ -10,6 +10,7 @@ import static gochan.Go.*;
 
 import gochan.Script;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
@@ -112,7 +113,7 @@ public class FanIn implements Callable<Integer> {
     Duration search(int numFinders) {
         Chan<Void> done = make();
         try {                                                       // defer close(done)
-            long start = System.nanoTime();
+            Instant start = now();
             Random random = new Random(seed);
             ReceiveOnly<Integer> randIntStream = Pipeline.repeatFn(done, () -> random.nextInt(bound));
 
@@ -125,7 +126,7 @@ public class FanIn implements Callable<Integer> {
             for (int prime : Pipeline.take(done, fanIn(done, primeFinders), primes)) {
                 System.out.println("  " + prime);
             }
-            Duration took = Duration.ofNanos(System.nanoTime() - start);
+            Duration took = since(start);                           // time.Since(start)
             System.out.println("Search took: " + Script.durationString(took, Duration.ofMillis(1)));
             return took;
         } finally {

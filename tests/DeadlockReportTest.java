@@ -203,6 +203,39 @@ class DeadlockReportTest {
     }
 
     /**
+     * Stops and resets that race the timer thread's firing, many times: each timer's pending count must be taken
+     * back exactly once, whichever side wins (FutureTask.cancel also succeeds while the task runs, so it cannot
+     * tell). Counted twice, the program would look stuck while a timer is still due, or never look stuck again.
+     */
+    static final class StopsRacingTheTimerThread {
+        public static void main(String[] args) {
+            for (int i = 0; i < 20_000; i++) {
+                Timer timer = newTimer(Duration.ofNanos(i % 50 * 1_000));
+                Ticker ticker = newTicker(Duration.ofNanos(1_000 + i % 50 * 1_000));
+                Thread.onSpinWait();
+                if (i % 2 == 0) {
+                    timer.stop();
+                } else {
+                    timer.reset(Duration.ofHours(1));
+                    timer.stop();
+                }
+                ticker.stop();
+            }
+            after(Duration.ofMillis(500)).receive(); // not a deadlock: the timer is due
+            System.out.println("the timer fired");
+            Chan<Integer> never = make();
+            never.receive(); // line: main receives forever
+        }
+    }
+
+    @Test
+    void afterStopsRacingTheTimerThread_aDueTimerIsNoDeadlock_andAStuckMainIsOne() throws Exception {
+        Run run = run(StopsRacingTheTimerThread.class);
+        assertEquals("the timer fired\n", run.out(), run.describe());
+        assertReported(run, mainBlockedIn(StopsRacingTheTimerThread.class, "chan receive", "main receives forever"));
+    }
+
+    /**
      * A thread started without go sends after Thread.sleep: the helper cannot see it, the JDK's dump can. Main blocks
      * once the thread runs, so that what is tested is a thread sleeping, not the instant after start().
      */

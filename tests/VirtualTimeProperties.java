@@ -22,7 +22,6 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.Combinators;
-import net.jqwik.api.Disabled;
 import net.jqwik.api.Example;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.From;
@@ -1024,6 +1023,83 @@ class VirtualTimeProperties {
             unread.stop();
             read.stop();
         });
+    }
+
+    // Java has interruption and Go does not: an interrupted goroutine wakes by itself, with no waker to count it
+    // running first. The bubble must see that wake-up on its way: the interrupter blocking right after is never a
+    // deadlock, and the clock does not move before the interrupted goroutine has run.
+    @Property(tries = 300)
+    void anInterruptIsAWakeUpTheBubbleWaitsFor(@ForAll boolean interrupterSleeps) {
+        // given
+        AtomicReference<Duration> interruptedAt = new AtomicReference<>();
+        Deadlock deadlock = verdict(() -> {
+            Instant start = now();
+            Chan<Integer> never = make();
+            Chan<Void> done = make();
+            Thread waiter = go(() -> {
+                try {
+                    never.receive();
+                } catch (Interrupted expected) {
+                    interruptedAt.set(since(start));
+                    done.close();
+                }
+            });
+            awaitBlocked(); // the waiter is durably blocked
+
+            // when: it is interrupted, and the interrupter blocks at once
+            waiter.interrupt();
+            if (interrupterSleeps) {
+                sleep(Duration.ofHours(1));
+            }
+            done.receive();
+        });
+
+        // then
+        Statistics.label("the interrupter").collect(interrupterSleeps ? "sleeps an hour" : "receives");
+        assertNull(deadlock, () -> "a false deadlock:\n" + deadlock.getMessage());
+        assertEquals(Duration.ZERO, interruptedAt.get(), "the clock moved before the interrupted goroutine ran");
+    }
+
+    // Go's synctestRun stops at once when the bubble's main goroutine has returned, without running the timers due
+    // then: time has stopped, so a goroutine waiting for one is blocked for good.
+    @Example
+    void aTimerDueWhenTheFunctionReturns_neverFires() {
+        // when
+        Deadlock deadlock = verdict(() -> {
+            Timer timer = newTimer(Duration.ZERO); // due at the current instant
+            go(() -> timer.c().receive());
+        });
+
+        // then
+        assertNotNull(deadlock);
+        assertEquals(ROOT_EXITED, deadlock.reason());
+        assertEquals(List.of("chan receive"), deadlock.blocked().stream().map(Blocked::operation).toList());
+    }
+
+    // Go's synctest.Test would wait for ever for a goroutine that never blocks durably after the bubble's function
+    // returned; the helper gives it 5 s of real time and then reports it with the dump, and ends it.
+    @Example
+    void aGoroutineStillRunningAfterTheFunctionReturned_isReportedWithItsDump() {
+        // given: a goroutine of the bubble waiting on a channel made outside it, so not durably blocked
+        Chan<Integer> outside = make();
+        AtomicReference<Thread> waiter = new AtomicReference<>();
+
+        // when: the bubble's function returns while it waits
+        long startNanos = System.nanoTime();
+        IllegalStateException stillRunning = assertThrows(IllegalStateException.class,
+                () -> TestSupport.bounded(() -> {
+                    bubble(() -> waiter.set(go(() -> outside.receive()))); // line: waits on the outside
+                    return null;
+                }));
+
+        // then: reported after the bound, with the dump of what is left, and ended
+        Duration waited = Duration.ofNanos(System.nanoTime() - startNanos);
+        assertTrue(waited.compareTo(Duration.ofSeconds(5)) >= 0, "reported after " + waited);
+        assertTrue(stillRunning.getMessage().startsWith(
+                "1 goroutine still running 5s after the bubble's main goroutine returned:\n\ngoroutine "),
+                stillRunning.getMessage());
+        assertTrue(stillRunning.getMessage().contains("[chan receive, synctest bubble "), stillRunning.getMessage());
+        Blocking.awaitEnd(waiter.get()); // the bubble ended it
     }
 
     @Example

@@ -25,6 +25,7 @@ import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
@@ -530,8 +531,7 @@ public final class Go {
                     if (fired != WAITING) {
                         return fired; // the waker wrote the result before its compare-and-set: it is visible here
                     }
-                    if (Thread.interrupted()) {
-                        thread.interrupt();
+                    if (thread.isInterrupted()) { // the flag stays set: a bubble's driver reads it (Bubble.drive)
                         return cancel(CANCELLED);
                     }
                     if (!timed) {
@@ -1313,11 +1313,15 @@ public final class Go {
          * Go's synctest.Run loop, on the thread that called bubble(). Each time every goroutine of the bubble is
          * durably blocked (or has ended) it does the first of these that applies, as Go does:
          *   - no goroutine is left: the bubble is over, and it returns null;
-         *   - alarms are due at the current time: it runs them;
+         *   - alarms are due at the current time: it runs them (once the main goroutine has returned, time has
+         *     stopped, and it is a deadlock instead);
          *   - a goroutine waits in awaitBlocked: it wakes it;
          *   - alarms are pending and the bubble's main goroutine still runs: it moves the clock to the earliest one,
          *     and runs every alarm due then;
          *   - otherwise it is a deadlock, and it returns Go's reason.
+         * Java has interruption and Go does not: an interrupted goroutine wakes by itself, without a waker to count
+         * it running first. So each round first waits for any such goroutine to count itself running
+         * (interruptOnItsWay), and lets the moment go if one already has.
          * Not in Go: when only tickers' ticks are left, and each of those tickers has ticked once without waking
          * anybody since a goroutine last ran, it is a deadlock too: the tick filled the ticker's channel or found it
          * full, so no later tick can change anything, and Go's clock would tick on for ever. And if goroutines still
@@ -1333,25 +1337,38 @@ public final class Go {
                     }
                     continue;
                 }
+                if (interruptOnItsWay()) {
+                    LockSupport.parkNanos(10_000); // let it count itself running, then look again
+                    countOut(PENDING);
+                    continue;
+                }
+                if (running(quiet.get()) > 0) { // one woke by itself (an interrupt) since: it will block again
+                    countOut(PENDING);
+                    continue;
+                }
                 if (wokeOne) {
                     wokeOne = false;
                     tickedInVain.clear();
                 }
-                if (live.get() == 0) {
+                if (live.get() == 0) { // read after running: a goroutine that ends counts itself out of live first
                     return null;
                 }
-                List<VirtualClock.VirtualAlarm> due = virtualClock.takeDue();
+                boolean rootGone = rootExited; // read once: time stops when it is set
+                List<VirtualClock.VirtualAlarm> due = rootGone ? List.of() : virtualClock.takeDue();
                 if (due.isEmpty()) {
-                    Parked waiter = blockedWaiter.getAndSet(null);
-                    if (waiter != null) {
-                        waiter.fire(0);
-                        countOut(PENDING);
-                        continue;
+                    if (!(rootGone && virtualClock.anyDue())) { // Go wakes its root for due timers first, and stops
+                        Parked waiter = blockedWaiter.getAndSet(null);
+                        if (waiter != null) {
+                            waiter.fire(0);
+                            countOut(PENDING);
+                            continue;
+                        }
                     }
-                    if (rootExited || virtualClock.onlyTicksOf(tickedInVain) || !virtualClock.advance()) {
-                        return rootExited
-                                ? "deadlock: main bubble goroutine has exited but blocked goroutines remain"
-                                : "deadlock: all goroutines in bubble are blocked";
+                    if (rootGone) {
+                        return "deadlock: main bubble goroutine has exited but blocked goroutines remain";
+                    }
+                    if (virtualClock.onlyTicksOf(tickedInVain) || !virtualClock.advance()) {
+                        return "deadlock: all goroutines in bubble are blocked";
                     }
                     due = virtualClock.takeDue();
                 }
@@ -1361,6 +1378,16 @@ public final class Go {
                 }
                 countOut(PENDING); // if that woke nobody, the bubble is still again, and the next round begins
             }
+        }
+
+        /**
+         * A goroutine of the bubble parked in the helper whose thread has been interrupted: it is about to wake
+         * and count itself running (Parked.cancel), but nobody counted it running for it, as Parked.fire does. Java
+         * has interruption and Go does not: without this, the bubble could look still while it is on its way.
+         */
+        private boolean interruptOnItsWay() {
+            return G.all.values().stream()
+                    .anyMatch(g -> g.bubble == this && g.parked != null && g.thread.isInterrupted());
         }
 
         void timerDone() {
@@ -1991,7 +2018,7 @@ public final class Go {
         abstract Alarm schedule(long delay, Ticker ticker, LongConsumer action);
     }
 
-    /** A scheduled action. Cancelling after it has started to run does nothing: its owner must tell it is stale. */
+    /** A scheduled action. Cancelling once it has started to run does nothing: its owner must tell it is stale. */
     interface Alarm {
         void cancel();
     }
@@ -2029,16 +2056,22 @@ public final class Go {
         @Override
         Alarm schedule(long delay, Ticker ticker, LongConsumer action) {
             long due = saturatedAdd(System.nanoTime(), Math.max(0, delay));
+            // Whichever claims it first, the task or cancel, counts it out: exactly once. (FutureTask.cancel alone
+            // cannot tell: it also succeeds while the task is running.)
+            AtomicBoolean claimed = new AtomicBoolean();
             Bubble.PROGRAM.quiet.addAndGet(Bubble.PENDING);
             ScheduledFuture<?> scheduled = scheduler.schedule(() -> {
-                try {
-                    action.accept(due);
-                } finally {
-                    Bubble.PROGRAM.timerDone();
+                if (claimed.compareAndSet(false, true)) {
+                    try {
+                        action.accept(due);
+                    } finally {
+                        Bubble.PROGRAM.timerDone();
+                    }
                 }
             }, due - System.nanoTime(), TimeUnit.NANOSECONDS);
             return () -> {
-                if (scheduled.cancel(false)) {
+                if (claimed.compareAndSet(false, true)) {
+                    scheduled.cancel(false);
                     Bubble.PROGRAM.timerDone(); // it will never run
                 }
             };
@@ -2135,6 +2168,16 @@ public final class Go {
                 }
                 now = alarms.first().due;
                 return true;
+            } finally {
+                lock.unlock();
+            }
+        }
+
+        /** True if an alarm is due now. */
+        boolean anyDue() {
+            lock.lock();
+            try {
+                return !alarms.isEmpty() && alarms.first().due <= now;
             } finally {
                 lock.unlock();
             }

@@ -23,6 +23,7 @@
 //SOURCES ../scripts/Tee.java
 //SOURCES ../scripts/Bridge.java
 //SOURCES ../scripts/Replicated.java
+//SOURCES ../scripts/ErrorProp.java
 //SOURCES TestSupport.java
 //SOURCES ExpectedOutput.java
 //SOURCES SuiteCompletenessTest.java
@@ -63,6 +64,7 @@
 //SOURCES GoroutineDumpTest.java
 //SOURCES DeadlockReportTest.java
 //SOURCES VirtualTimeProperties.java
+//SOURCES ErrorPropProperties.java
 
 import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClasspathRoots;
 

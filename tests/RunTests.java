@@ -22,6 +22,7 @@
 //SOURCES ../scripts/OrDone.java
 //SOURCES ../scripts/Tee.java
 //SOURCES ../scripts/Bridge.java
+//SOURCES ../scripts/Healing.java
 //SOURCES TestSupport.java
 //SOURCES ExpectedOutput.java
 //SOURCES SuiteCompletenessTest.java
@@ -56,6 +57,7 @@
 //SOURCES OrDoneProperties.java
 //SOURCES TeeProperties.java
 //SOURCES BridgeProperties.java
+//SOURCES HealingProperties.java
 //SOURCES DeadlockProperties.java
 //SOURCES SourceLines.java
 //SOURCES GoroutineDumpTest.java

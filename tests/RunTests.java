@@ -24,6 +24,7 @@
 //SOURCES ../scripts/Bridge.java
 //SOURCES ../scripts/Replicated.java
 //SOURCES ../scripts/ErrorProp.java
+//SOURCES ../scripts/Healing.java
 //SOURCES TestSupport.java
 //SOURCES ExpectedOutput.java
 //SOURCES SuiteCompletenessTest.java
@@ -59,6 +60,7 @@
 //SOURCES TeeProperties.java
 //SOURCES BridgeProperties.java
 //SOURCES ReplicatedProperties.java
+//SOURCES HealingProperties.java
 //SOURCES DeadlockProperties.java
 //SOURCES SourceLines.java
 //SOURCES GoroutineDumpTest.java

@@ -8,6 +8,7 @@
 //DEPS net.jqwik:jqwik:1.9.3
 //DEPS info.picocli:picocli:4.7.7
 //DEPS com.google.code.gson:gson:2.13.1
+//DEPS com.bucket4j:bucket4j_jdk17-core:8.19.0
 //SOURCES ../scripts/gochan/Go.java
 //SOURCES ../scripts/gochan/Script.java
 //SOURCES ../scripts/gochan/Context.java
@@ -25,6 +26,7 @@
 //SOURCES ../scripts/Replicated.java
 //SOURCES ../scripts/ErrorProp.java
 //SOURCES ../scripts/Healing.java
+//SOURCES ../scripts/RateLimit.java
 //SOURCES TestSupport.java
 //SOURCES ExpectedOutput.java
 //SOURCES SuiteCompletenessTest.java
@@ -67,6 +69,7 @@
 //SOURCES DeadlockReportTest.java
 //SOURCES VirtualTimeProperties.java
 //SOURCES ErrorPropProperties.java
+//SOURCES RateLimitProperties.java
 
 import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClasspathRoots;
 

@@ -22,6 +22,7 @@
 //SOURCES ../scripts/OrDone.java
 //SOURCES ../scripts/Tee.java
 //SOURCES ../scripts/Bridge.java
+//SOURCES ../scripts/Heartbeat.java
 //SOURCES TestSupport.java
 //SOURCES ExpectedOutput.java
 //SOURCES SuiteCompletenessTest.java
@@ -61,6 +62,7 @@
 //SOURCES GoroutineDumpTest.java
 //SOURCES DeadlockReportTest.java
 //SOURCES VirtualTimeProperties.java
+//SOURCES HeartbeatProperties.java
 
 import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClasspathRoots;
 

@@ -169,11 +169,13 @@ public class Heartbeat implements Callable<Integer> {
             try {
                 for (int i = 0; i < units; i++) {                       // for i := 0; i < 10; i++ {
                     sendPulse(heartbeatStream);
-                    int result = random.nextInt(10);                    // rand.Intn(10)
-                    if (!pause(done, unitTime)
-                            || select(onReceive(done), onSend(workStream, result)).index() == 0) {
+                    int result = random.nextInt(10);                    // rand.Intn(10), which here takes unitTime
+                    if (!pause(done, unitTime)) {
+                        return;
+                    }
+                    if (select(onReceive(done), onSend(workStream, result)).index() == 0) { // case workStream <- result:
                         return;                                         // case <-done: return
-                    }                                                   // case workStream <- rand.Intn(10):
+                    }
                 }
             } finally {
                 workStream.close();                                     // defer close(workStream)
@@ -276,8 +278,8 @@ public class Heartbeat implements Callable<Integer> {
         return Script.durationString(d, Duration.ofNanos(1));
     }
 
-    // The book's lines. They say when nothing: on virtual time the times are exact (the tests check them), but on a
-    // real clock the worker's first pulse can come tens of milliseconds late while a cold JVM loads its code.
+    // The book's lines, without times: on virtual time the times are exact (the tests check them), but on a real
+    // clock the worker's first pulse can be late by most of an interval while a cold JVM loads its code.
     void print(Seen seen) {
         switch (seen.what()) {
             case PULSE -> System.out.println("  pulse");

@@ -128,9 +128,11 @@ class HeartbeatProperties {
         Duration timeout = longerThan(interval, timeoutOver);
         Statistics.label("iterations").collect(iterations == 0 ? "0: never beats" : iterations == 2 ? "2: the book's" : "other");
         List<Heartbeat.Seen> seen = valueInBubble(() -> {
+            // given a worker that stops after `iterations` turns, and the book's consumer
             Chan<Void> done = make();
             List<Heartbeat.Seen> log = new ArrayList<>();
             try {
+                // when the consumer watches it until it gives up
                 Instant start = now();
                 Heartbeat.watch(Heartbeat.doWorkAndStall(done, interval, iterations), timeout, Integer.MAX_VALUE,
                         start, log::add);
@@ -140,6 +142,7 @@ class HeartbeatProperties {
             assertNothingLeft(); // the stalled worker has returned, and stopped its tickers
             return log;
         });
+        // then it saw the first `iterations` beats, and gave up exactly one timeout after the last
         List<Heartbeat.Seen> expected = new ArrayList<>(healthyBeats(interval, iterations).subList(0, iterations));
         Duration lastBeat = expected.isEmpty() ? Duration.ZERO : expected.getLast().at();
         expected.add(new Heartbeat.Seen(Heartbeat.What.UNHEALTHY, lastBeat.plus(timeout)));
@@ -170,7 +173,7 @@ class HeartbeatProperties {
     enum IntervalWorker { DO_WORK, NUMS_WITH_INTERVAL }
 
     // Proves that pulses keep coming every interval, exactly, while the worker waits for a consumer that never takes
-    // its result: each send of the worker has a case for the pulse (the book's point 5).
+    // its result: each send of the worker has a case for the pulse (callout 5 of fig-interval-heartbeat.go).
     @Property
     void pulsesKeepComingWhileTheWorkerWaitsToSend(@ForAll("intervals") Duration interval,
                                                    @ForAll @IntRange(min = 1, max = 20) int pulses,
@@ -210,11 +213,13 @@ class HeartbeatProperties {
     void anUnreadHeartbeatNeverSlowsTheIntervalWorker(@ForAll("intervals") Duration interval,
                                                       @ForAll @IntRange(min = 1, max = 10) int results) {
         List<Duration> arrivals = valueInBubble(() -> {
+            // given the interval worker
             Chan<Void> done = make();
             List<Duration> times = new ArrayList<>();
             try {
                 Instant start = now();
                 Heartbeat.Work<Instant> work = Heartbeat.doWork(done, interval);
+                // when its consumer only takes results, never a pulse
                 for (int j = 0; j < results; j++) {
                     Instant r = work.results().receive();
                     assertEquals(now(), r, "a result is the time its work came in");
@@ -226,6 +231,7 @@ class HeartbeatProperties {
             assertNothingLeft();
             return times;
         });
+        // then each came exactly when its work came in
         List<Duration> expected = new ArrayList<>();
         for (int j = 1; j <= results; j++) {
             expected.add(interval.multipliedBy(2 * j).plus(interval.dividedBy(100)));
@@ -376,6 +382,7 @@ class HeartbeatProperties {
         Duration unitTime = interval.dividedBy(2);
         List<Object> received = new ArrayList<>();
         Duration closedAt = valueInBubble(() -> {
+            // given a worker, and done that closes after doneAfter
             Chan<Void> done = make();
             Instant start = now();
             afterFunc(doneAfter, done::close);
@@ -385,6 +392,7 @@ class HeartbeatProperties {
                 case NUMS -> Heartbeat.doWorkOnNums(done, startDelay, 0, 1, 2, 3, 5);
                 case NUMS_WITH_INTERVAL -> Heartbeat.doWorkOnNumsWithInterval(done, startDelay, interval, 0, 1, 2, 3, 5);
             };
+            // when a consumer reads everything it sends
             ReceiveOnly<?> heartbeat = work.heartbeat();
             ReceiveOnly<?> results = work.results();
             Duration resultsClosed = null;
@@ -405,6 +413,7 @@ class HeartbeatProperties {
             assertNothingLeft();
             return resultsClosed;
         });
+        // then the results closed exactly when the worker's kind says, and nothing was left
         Duration expected = switch (worker) {
             case DO_WORK -> doneAfter;
             case PER_UNIT -> min(doneAfter, unitTime.multipliedBy(units));
@@ -576,7 +585,8 @@ class HeartbeatProperties {
     // Proves the book's point: whether the bad test passes depends on how long the worker takes to start (it passes
     // only if the worker starts before its 1 s guess), while the tests that wait for the heartbeat pass whatever the
     // delay, and take exactly as long as the worker needs. (A delay of exactly 1 s is left out: the worker and the
-    // test's timer would be due at the same instant, and which one select saw first would be a coin toss.)
+    // test's timer would be due at the same instant, and which one select saw first would be a coin toss: it is
+    // moved a nanosecond later.)
     @Property
     void onlyTheHeartbeatTestsPassWhateverTheWorkerTakes(@ForAll @IntRange(min = 0, max = 10_000) int startDelayMillis) {
         Duration startDelay = ms(startDelayMillis);

@@ -27,6 +27,7 @@
 //SOURCES ../scripts/ErrorProp.java
 //SOURCES ../scripts/Healing.java
 //SOURCES ../scripts/RateLimit.java
+//SOURCES ../scripts/Heartbeat.java
 //SOURCES TestSupport.java
 //SOURCES ExpectedOutput.java
 //SOURCES SuiteCompletenessTest.java
@@ -70,6 +71,7 @@
 //SOURCES VirtualTimeProperties.java
 //SOURCES ErrorPropProperties.java
 //SOURCES RateLimitProperties.java
+//SOURCES HeartbeatProperties.java
 
 import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClasspathRoots;
 

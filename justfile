@@ -10,6 +10,11 @@ default:
 run NAME *ARGS:
     ./jbang {{NAME}}@catalog {{ARGS}}
 
+# Run one pattern on virtual time (in a bubble: waits take no time, durations are exact): just virtual or
+[group('patterns')]
+virtual NAME *ARGS:
+    GOCHAN_TIME=virtual ./jbang {{NAME}}@catalog {{ARGS}}
+
 # List the patterns in the catalog, with a usage example for each
 [group('patterns')]
 list:

@@ -127,7 +127,7 @@ class ReplicatedProperties {
         });
     }
 
-    // The script's loads: handler n's load is the seed's n-th draw of 1 to 5 whole seconds.
+    // The script's loads: handler n's load is the n-th draw of 1 to 5 whole seconds from the seeded Random.
     @Example
     void theDefaultSeedGivesTheLoadsTheScriptShows() {
         List<Duration> loads = Replicated.simulatedLoadTimes(new Random(6), 10);

@@ -541,4 +541,35 @@ class ContextTest {
         assertNotNull(ctx.value(0));
         cancels.forEach(CancelFunc::cancel);
     }
+
+    // Go's "ctx, cancel := context.WithTimeout(parent, d); defer cancel()" is try-with-resources here: leaving the
+    // block cancels, also when it is left by an exception, and the timer is released at once.
+    @Test
+    void closingACancelableCancelsIt_asGosDeferCancel() {
+        // given
+        Context[] seen = new Context[3];
+        int timersBefore = timers();
+
+        // when
+        try (var c = withTimeout(background(), Duration.ofHours(1))) {
+            seen[0] = c.ctx();
+            assertNull(c.ctx().err(), "not cancelled inside the block");
+        }
+        try (var c = withCancel(background())) {
+            seen[1] = c.ctx();
+            throw new IllegalStateException("left by an exception");
+        } catch (IllegalStateException expected) {
+            // the block was left by an exception
+        }
+        try (var c = withCancelCause(background())) {
+            seen[2] = c.ctx();
+        }
+
+        // then
+        for (Context ctx : seen) {
+            assertSame(Canceled, ctx.err());
+        }
+        assertSame(Canceled, cause(seen[2]), "closing cancels with no cause, as Go's cancel(nil)");
+        assertEquals(timersBefore, timers(), "the timeout's timer is stopped at once");
+    }
 }

@@ -143,11 +143,25 @@ public interface Context {
         void cancel(Exception cause);
     }
 
-    /** Go's two results {@code ctx, cancel}. */
-    record Cancelable(Context ctx, CancelFunc cancel) {}
+    /**
+     * Go's two results {@code ctx, cancel}. Closing it cancels, so that
+     * {@code try (var c = withTimeout(parent, d)) { work(c.ctx()); }} is the Java form of
+     * {@code ctx, cancel := context.WithTimeout(parent, d); defer cancel()}.
+     */
+    record Cancelable(Context ctx, CancelFunc cancel) implements AutoCloseable {
+        @Override
+        public void close() {
+            cancel.cancel();
+        }
+    }
 
-    /** Go's two results {@code ctx, cancel} of WithCancelCause. */
-    record CancelableWithCause(Context ctx, CancelCauseFunc cancel) {}
+    /** Go's two results {@code ctx, cancel} of WithCancelCause. Closing it cancels with no cause: {@code defer cancel(nil)}. */
+    record CancelableWithCause(Context ctx, CancelCauseFunc cancel) implements AutoCloseable {
+        @Override
+        public void close() {
+            cancel.cancel(null);
+        }
+    }
 
     /** A child whose done() closes when cancel is called or when the parent's done() closes, whichever is first. */
     static Cancelable withCancel(Context parent) {

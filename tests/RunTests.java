@@ -29,6 +29,7 @@
 //SOURCES ../scripts/RateLimit.java
 //SOURCES ../scripts/Heartbeat.java
 //SOURCES ../scripts/Pike.java
+//SOURCES ../scripts/Google.java
 //SOURCES TestSupport.java
 //SOURCES ExpectedOutput.java
 //SOURCES SuiteCompletenessTest.java
@@ -74,6 +75,7 @@
 //SOURCES RateLimitProperties.java
 //SOURCES HeartbeatProperties.java
 //SOURCES PikeProperties.java
+//SOURCES GoogleProperties.java
 
 import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClasspathRoots;
 

@@ -28,6 +28,8 @@
 //SOURCES ../scripts/Healing.java
 //SOURCES ../scripts/RateLimit.java
 //SOURCES ../scripts/Heartbeat.java
+//SOURCES ../scripts/ErrGroup.java
+//SOURCES ../scripts/Md5.java
 //SOURCES TestSupport.java
 //SOURCES ExpectedOutput.java
 //SOURCES SuiteCompletenessTest.java
@@ -72,6 +74,8 @@
 //SOURCES ErrorPropProperties.java
 //SOURCES RateLimitProperties.java
 //SOURCES HeartbeatProperties.java
+//SOURCES ErrGroupProperties.java
+//SOURCES Md5Properties.java
 
 import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClasspathRoots;
 

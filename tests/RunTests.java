@@ -30,6 +30,8 @@
 //SOURCES ../scripts/Heartbeat.java
 //SOURCES ../scripts/Pike.java
 //SOURCES ../scripts/Google.java
+//SOURCES ../scripts/ErrGroup.java
+//SOURCES ../scripts/Md5.java
 //SOURCES TestSupport.java
 //SOURCES ExpectedOutput.java
 //SOURCES SuiteCompletenessTest.java
@@ -76,6 +78,8 @@
 //SOURCES HeartbeatProperties.java
 //SOURCES PikeProperties.java
 //SOURCES GoogleProperties.java
+//SOURCES ErrGroupProperties.java
+//SOURCES Md5Properties.java
 
 import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClasspathRoots;
 

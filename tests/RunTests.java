@@ -28,6 +28,7 @@
 //SOURCES ../scripts/Healing.java
 //SOURCES ../scripts/RateLimit.java
 //SOURCES ../scripts/Heartbeat.java
+//SOURCES ../scripts/Subscription.java
 //SOURCES TestSupport.java
 //SOURCES ExpectedOutput.java
 //SOURCES SuiteCompletenessTest.java
@@ -72,6 +73,7 @@
 //SOURCES ErrorPropProperties.java
 //SOURCES RateLimitProperties.java
 //SOURCES HeartbeatProperties.java
+//SOURCES SubscriptionProperties.java
 
 import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClasspathRoots;
 

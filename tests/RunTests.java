@@ -32,6 +32,7 @@
 //SOURCES ../scripts/Google.java
 //SOURCES ../scripts/ErrGroup.java
 //SOURCES ../scripts/Md5.java
+//SOURCES ../scripts/Subscription.java
 //SOURCES TestSupport.java
 //SOURCES ExpectedOutput.java
 //SOURCES SuiteCompletenessTest.java
@@ -80,6 +81,7 @@
 //SOURCES GoogleProperties.java
 //SOURCES ErrGroupProperties.java
 //SOURCES Md5Properties.java
+//SOURCES SubscriptionProperties.java
 
 import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClasspathRoots;
 

@@ -45,21 +45,6 @@ import net.jqwik.api.statistics.Statistics;
 @AddLifecycleHook(TestSupport.NoLeaks.class)
 class DeadlockProperties {
 
-    static final String ALL_BLOCKED = "deadlock: all goroutines in bubble are blocked";
-    static final String ROOT_EXITED = "deadlock: main bubble goroutine has exited but blocked goroutines remain";
-
-    /** Runs f in a bubble, bounded: the Deadlock it throws, or null if every goroutine of the bubble ended. */
-    static Deadlock verdict(Runnable f) {
-        return TestSupport.bounded(() -> {
-            try {
-                bubble(f);
-                return null;
-            } catch (Deadlock deadlock) {
-                return deadlock;
-            }
-        });
-    }
-
     /** What blocked() says, as "label: operation", with the label the test gave each thread. */
     static Set<String> blockedAsLabels(Deadlock deadlock, Map<Thread, String> labels) {
         Set<String> named = new TreeSet<>();
@@ -331,7 +316,7 @@ class DeadlockProperties {
         if (plan.root() == Root.WAITS && rootStuck) {
             expectedStuck.add("root: sync.WaitGroup.Wait");
         }
-        String expectedReason = expectedStuck.isEmpty() ? null : rootStuck ? ALL_BLOCKED : ROOT_EXITED;
+        String expectedReason = expectedStuck.isEmpty() ? null : rootStuck ? TestSupport.ALL_BLOCKED : TestSupport.ROOT_EXITED;
 
         // when
         Map<Thread, String> labels = new ConcurrentHashMap<>();
@@ -340,7 +325,7 @@ class DeadlockProperties {
         for (int c = 0; c < CHANNELS; c++) {
             received.add(new ConcurrentLinkedQueue<>());
         }
-        Deadlock deadlock = verdict(() -> {
+        Deadlock deadlock = TestSupport.verdict(() -> {
             List<Chan<Integer>> channels = new ArrayList<>();
             plan.capacities().forEach(capacity -> channels.add(make(capacity)));
             WaitGroup group = new WaitGroup();
@@ -548,7 +533,7 @@ class DeadlockProperties {
         ConcurrentLinkedQueue<Integer> received = new ConcurrentLinkedQueue<>();
 
         // when
-        Deadlock deadlock = verdict(() -> {
+        Deadlock deadlock = TestSupport.verdict(() -> {
             Chan<Integer> ch = make(capacity);
             Chan<Integer> never = make();
             WaitGroup join = new WaitGroup();
@@ -583,7 +568,7 @@ class DeadlockProperties {
             assertNull(deadlock, () -> "every goroutine can finish, yet:\n" + deadlock.getMessage());
         } else {
             assertNotNull(deadlock, stuckSenders + " senders and " + stuckReceivers + " receivers should be stuck");
-            assertEquals(rootWaits ? ALL_BLOCKED : ROOT_EXITED, deadlock.reason());
+            assertEquals(rootWaits ? TestSupport.ALL_BLOCKED : TestSupport.ROOT_EXITED, deadlock.reason());
             int sendersSeen = 0;
             int receiversSeen = 0;
             int rootsSeen = 0;
@@ -631,7 +616,7 @@ class DeadlockProperties {
         AtomicIntegerArray finished = new AtomicIntegerArray(n);
 
         // when
-        Deadlock deadlock = verdict(() -> {
+        Deadlock deadlock = TestSupport.verdict(() -> {
             WaitGroup join = new WaitGroup();
             join.add(n);
             Chan<Integer> never = make();
@@ -661,7 +646,7 @@ class DeadlockProperties {
         }
         if (thenStuck) {
             assertNotNull(deadlock, "every goroutine ends stuck on a channel nobody sends on");
-            assertEquals(ROOT_EXITED, deadlock.reason());
+            assertEquals(TestSupport.ROOT_EXITED, deadlock.reason());
             assertEquals(n, deadlock.blocked().size(), deadlock::getMessage);
             assertTrue(deadlock.blocked().stream().allMatch(b -> b.operation().equals("chan receive")),
                     deadlock::getMessage);
@@ -737,7 +722,7 @@ class DeadlockProperties {
         List<Integer> got = new ArrayList<>();
 
         // when: each waiter hands what it got to a goroutine of the bubble, which waits durably until then
-        Deadlock deadlock = verdict(() -> {
+        Deadlock deadlock = TestSupport.verdict(() -> {
             Chan<Integer> relay = make();
             Chan<Integer> never = make();
             WaitGroup join = new WaitGroup();
@@ -794,7 +779,7 @@ class DeadlockProperties {
         Map<Thread, String> labels = new ConcurrentHashMap<>();
 
         // when
-        Deadlock deadlock = verdict(() -> {
+        Deadlock deadlock = TestSupport.verdict(() -> {
             List<Chan<Integer>> ring = List.of(make(), make(), make());
             for (int i = 0; i < 3; i++) {
                 Chan<Integer> mine = ring.get(i);
@@ -808,14 +793,14 @@ class DeadlockProperties {
 
         // then
         assertNotNull(deadlock);
-        assertEquals(ROOT_EXITED, deadlock.reason());
+        assertEquals(TestSupport.ROOT_EXITED, deadlock.reason());
         assertEquals(Set.of("g0: chan send", "g1: chan send", "g2: chan send"), blockedAsLabels(deadlock, labels));
     }
 
     @Example
     void oneSenderTooMany_leavesExactlyOneSenderBlocked() {
         // when: three senders, two receivers, one unbuffered channel; the root waits for all five
-        Deadlock deadlock = verdict(() -> {
+        Deadlock deadlock = TestSupport.verdict(() -> {
             Chan<Integer> ch = make();
             WaitGroup wg = new WaitGroup();
             wg.add(5);
@@ -837,7 +822,7 @@ class DeadlockProperties {
 
         // then
         assertNotNull(deadlock);
-        assertEquals(ALL_BLOCKED, deadlock.reason());
+        assertEquals(TestSupport.ALL_BLOCKED, deadlock.reason());
         assertEquals(List.of("chan send", "sync.WaitGroup.Wait"),
                 deadlock.blocked().stream().map(Blocked::operation).sorted().toList(), deadlock::getMessage);
     }
@@ -848,7 +833,7 @@ class DeadlockProperties {
         AtomicReference<Thread> root = new AtomicReference<>();
 
         // when: Add(3) for two goroutines that both finish
-        Deadlock deadlock = verdict(() -> {
+        Deadlock deadlock = TestSupport.verdict(() -> {
             root.set(Thread.currentThread());
             WaitGroup wg = new WaitGroup();
             wg.add(3);
@@ -859,7 +844,7 @@ class DeadlockProperties {
 
         // then
         assertNotNull(deadlock);
-        assertEquals(ALL_BLOCKED, deadlock.reason());
+        assertEquals(TestSupport.ALL_BLOCKED, deadlock.reason());
         assertEquals(1, deadlock.blocked().size(), deadlock::getMessage);
         Blocked only = deadlock.blocked().get(0);
         assertEquals(root.get(), only.thread());
@@ -872,7 +857,7 @@ class DeadlockProperties {
         Map<Thread, String> labels = new ConcurrentHashMap<>();
 
         // when: one goroutine in each, and the root returns
-        Deadlock deadlock = verdict(() -> {
+        Deadlock deadlock = TestSupport.verdict(() -> {
             Chan<Integer> ch = make();
             labels.put(go(() -> ch.send(1)), "send");
             labels.put(go(() -> make().receive()), "receive");
@@ -893,7 +878,7 @@ class DeadlockProperties {
 
         // then
         assertNotNull(deadlock);
-        assertEquals(ROOT_EXITED, deadlock.reason());
+        assertEquals(TestSupport.ROOT_EXITED, deadlock.reason());
         assertEquals(Set.of("send: chan send", "receive: chan receive", "select: select",
                 "select(): select (no cases)", "select of nil: select", "nil send: chan send (nil chan)",
                 "nil receive: chan receive (nil chan)", "range over nil: chan receive (nil chan)",
@@ -903,12 +888,12 @@ class DeadlockProperties {
     @Example
     void aStoppedTimerOrTickerWakesNobody() {
         // when: the only timer and the only ticker are stopped before anyone waits on them
-        Deadlock timer = verdict(() -> {
+        Deadlock timer = TestSupport.verdict(() -> {
             Timer t = newTimer(Duration.ofHours(1));
             assertTrue(t.stop());
             t.c().receive();
         });
-        Deadlock ticker = verdict(() -> {
+        Deadlock ticker = TestSupport.verdict(() -> {
             Ticker t = newTicker(Duration.ofHours(1));
             t.stop();
             t.c().receive();
@@ -917,7 +902,7 @@ class DeadlockProperties {
         // then
         for (Deadlock deadlock : List.of(timer, ticker)) {
             assertNotNull(deadlock);
-            assertEquals(ALL_BLOCKED, deadlock.reason());
+            assertEquals(TestSupport.ALL_BLOCKED, deadlock.reason());
             assertEquals(List.of("chan receive"), deadlock.blocked().stream().map(Blocked::operation).toList());
         }
     }
@@ -926,7 +911,7 @@ class DeadlockProperties {
     void aBubbleIsOverWhenItsGoroutinesEnd_evenWithATickerLeftRunning() {
         // when
         AtomicReference<Ticker> left = new AtomicReference<>();
-        Deadlock deadlock = verdict(() -> left.set(newTicker(Duration.ofMillis(5))));
+        Deadlock deadlock = TestSupport.verdict(() -> left.set(newTicker(Duration.ofMillis(5))));
 
         // then: and the ticker stays the bubble's, as in Go
         assertNull(deadlock);
@@ -937,7 +922,7 @@ class DeadlockProperties {
     @Example
     void theMessageIsTheReason_aBlankLine_andTheDump() {
         // when
-        Deadlock deadlock = verdict(() -> {
+        Deadlock deadlock = TestSupport.verdict(() -> {
             Chan<Integer> ch = make();
             go(() -> ch.send(1));
         });
@@ -969,7 +954,7 @@ class DeadlockProperties {
         assertEquals("boom", thrown.getMessage());
         assertEquals(1, thrown.getSuppressed().length);
         Deadlock deadlock = assertInstanceOf(Deadlock.class, thrown.getSuppressed()[0]);
-        assertEquals(ALL_BLOCKED, deadlock.reason());
+        assertEquals(TestSupport.ALL_BLOCKED, deadlock.reason());
     }
 
     @Example

@@ -53,6 +53,24 @@ final class TestSupport {
         return assertTimeoutPreemptively(TRY_BOUND, body, "deadlock? the try did not finish within " + TRY_BOUND);
     }
 
+    // ---- bubbles ---------------------------------------------------------------------------------
+
+    /** Go's reasons for a bubble's deadlock (runtime/synctest.go). */
+    static final String ALL_BLOCKED = "deadlock: all goroutines in bubble are blocked";
+    static final String ROOT_EXITED = "deadlock: main bubble goroutine has exited but blocked goroutines remain";
+
+    /** Runs f in a bubble, bounded: the Deadlock it throws, or null if every goroutine of the bubble ended. */
+    static Deadlock verdict(Runnable f) {
+        return bounded(() -> {
+            try {
+                bubble(f);
+                return null;
+            } catch (Deadlock deadlock) {
+                return deadlock;
+            }
+        });
+    }
+
     /** Waits (parking, with a bound) until the goroutines started since {@code baseline} have all ended. */
     static void assertNoGoroutineLeft(int baseline) {
         Go.awaitGoroutines(baseline, LEAK_BOUND); // throws naming every goroutine still running, with its stack

@@ -52,24 +52,10 @@ import org.junit.jupiter.api.function.Executable;
 class VirtualTimeProperties {
 
     static final Instant MIDNIGHT_2000 = Instant.parse("2000-01-01T00:00:00Z"); // where every bubble's clock starts
-    static final String ALL_BLOCKED = "deadlock: all goroutines in bubble are blocked";
-    static final String ROOT_EXITED = "deadlock: main bubble goroutine has exited but blocked goroutines remain";
 
     /** Runs f in a bubble, bounded in real time, so that a clock that spins instead of jumping fails the try. */
     static void inBubble(Runnable f) {
         Blocking.bounded(() -> bubble(f));
-    }
-
-    /** Runs f in a bubble, bounded: the Deadlock it throws, or null if every goroutine of the bubble ended. */
-    static Deadlock verdict(Runnable f) {
-        return TestSupport.bounded(() -> {
-            try {
-                bubble(f);
-                return null;
-            } catch (Deadlock deadlock) {
-                return deadlock;
-            }
-        });
     }
 
     // =====================================================================================================
@@ -971,7 +957,7 @@ class VirtualTimeProperties {
             @ForAll @Size(min = 1, max = 3) List<@IntRange(min = 1, max = 1000) Integer> periodsInMillis,
             @ForAll boolean rootWaits) {
         // when: every goroutine is stuck on a channel nobody sends on, while the tickers tick into their channels
-        Deadlock deadlock = verdict(() -> {
+        Deadlock deadlock = TestSupport.verdict(() -> {
             for (int millis : periodsInMillis) {
                 newTicker(Duration.ofMillis(millis));
             }
@@ -984,7 +970,7 @@ class VirtualTimeProperties {
 
         // then
         assertNotNull(deadlock, "a deadlock behind tickers nobody reads was not reported");
-        assertEquals(rootWaits ? ALL_BLOCKED : ROOT_EXITED, deadlock.reason());
+        assertEquals(rootWaits ? TestSupport.ALL_BLOCKED : TestSupport.ROOT_EXITED, deadlock.reason());
         assertEquals(rootWaits ? 2 : 1, deadlock.blocked().size(), deadlock::getMessage);
     }
 
@@ -1032,7 +1018,7 @@ class VirtualTimeProperties {
     void anInterruptIsAWakeUpTheBubbleWaitsFor(@ForAll boolean interrupterSleeps) {
         // given
         AtomicReference<Duration> interruptedAt = new AtomicReference<>();
-        Deadlock deadlock = verdict(() -> {
+        Deadlock deadlock = TestSupport.verdict(() -> {
             Instant start = now();
             Chan<Integer> never = make();
             Chan<Void> done = make();
@@ -1065,14 +1051,14 @@ class VirtualTimeProperties {
     @Example
     void aTimerDueWhenTheFunctionReturns_neverFires() {
         // when
-        Deadlock deadlock = verdict(() -> {
+        Deadlock deadlock = TestSupport.verdict(() -> {
             Timer timer = newTimer(Duration.ZERO); // due at the current instant
             go(() -> timer.c().receive());
         });
 
         // then
         assertNotNull(deadlock);
-        assertEquals(ROOT_EXITED, deadlock.reason());
+        assertEquals(TestSupport.ROOT_EXITED, deadlock.reason());
         assertEquals(List.of("chan receive"), deadlock.blocked().stream().map(Blocked::operation).toList());
     }
 

@@ -1173,8 +1173,13 @@ public final class Go {
     private static String leftOver(Bubble bubble, int expected, String how) {
         List<G> left = G.all.values().stream()
                 .filter(g -> g.goroutine && (bubble == Bubble.PROGRAM || g.bubble == bubble)).toList();
-        return left.size() + (left.size() == 1 ? " goroutine " : " goroutines ") + how + " (expected at most "
-                + expected + " left):\n\n" + dump(left);
+        return leftOver(left.size(), expected, how, dump(left));
+    }
+
+    /** "2 goroutines blocked for good (expected at most 0 left):", a blank line, and the dump. */
+    static String leftOver(int left, int expected, String how, String dump) {
+        return left + (left == 1 ? " goroutine " : " goroutines ") + how + " (expected at most " + expected
+                + " left):\n\n" + dump;
     }
 
     /** Replaces what happens when an exception escapes a goroutine (by default: print it and exit with status 2). */
@@ -1308,6 +1313,9 @@ public final class Go {
         }
 
         static final String STILL_RUNNING = "still running";
+        // Go's reasons (runtime/synctest.go)
+        static final String ALL_BLOCKED = "deadlock: all goroutines in bubble are blocked";
+        static final String ROOT_EXITED = "deadlock: main bubble goroutine has exited but blocked goroutines remain";
 
         /**
          * Go's synctest.Run loop, on the thread that called bubble(). Each time every goroutine of the bubble is
@@ -1365,10 +1373,10 @@ public final class Go {
                         }
                     }
                     if (rootGone) {
-                        return "deadlock: main bubble goroutine has exited but blocked goroutines remain";
+                        return ROOT_EXITED;
                     }
                     if (virtualClock.onlyTicksOf(tickedInVain) || !virtualClock.advance()) {
-                        return "deadlock: all goroutines in bubble are blocked";
+                        return ALL_BLOCKED;
                     }
                     due = virtualClock.takeDue();
                 }
@@ -1477,7 +1485,7 @@ public final class Go {
         start(f, bubble, caller.id, callerOfHelper(), true);
         String verdict;
         try {
-            verdict = bubble.drive(BUBBLE_RUNNING_BOUND);
+            verdict = bubble.drive(LEAK_BOUND);
         } catch (InterruptedException e) {
             endBubble(bubble); // before the flag is set again, so that it can wait for them to end
             Thread.currentThread().interrupt();
@@ -1487,7 +1495,7 @@ public final class Go {
         if (verdict == Bubble.STILL_RUNNING) {
             List<G> left = bubble.members();
             failure = new IllegalStateException(left.size() + (left.size() == 1 ? " goroutine" : " goroutines")
-                    + " still running " + goDuration(BUBBLE_RUNNING_BOUND)
+                    + " still running " + goDuration(LEAK_BOUND)
                     + " after the bubble's main goroutine returned:\n\n" + dump(left));
         } else if (verdict != null) {
             failure = new Deadlock(verdict, bubble.members());
@@ -1513,7 +1521,11 @@ public final class Go {
         }
     }
 
-    private static final Duration BUBBLE_RUNNING_BOUND = Duration.ofSeconds(5);
+    /** How long goroutines may go on running once their program's or bubble's main function has returned. */
+    static final Duration LEAK_BOUND = Duration.ofSeconds(5);
+
+    /** Go's line for the program's deadlock (runtime/proc.go, checkdead). */
+    static final String FATAL_DEADLOCK = "fatal error: all goroutines are asleep - deadlock!";
 
     /** Ends every goroutine of a bubble with an interrupt, and waits (up to 5 s) until they have ended. */
     private static void endBubble(Bubble bubble) {
@@ -1732,7 +1744,7 @@ public final class Go {
                 return;
             }
             System.out.flush();
-            System.err.print("fatal error: all goroutines are asleep - deadlock!\n\n" + dump(asleep.keySet()));
+            System.err.print(FATAL_DEADLOCK + "\n\n" + dump(asleep.keySet()));
             System.err.flush();
             Runtime.getRuntime().halt(2); // Go's fatal error runs no deferred code either
         }
@@ -2367,16 +2379,20 @@ public final class Go {
         private Ticker(Duration period) {
             lock.lock();
             try {
-                arm(period, "non-positive interval for NewTicker");
+                arm(checkedPeriod(period, "non-positive interval for NewTicker"));
             } finally {
                 lock.unlock();
             }
         }
 
-        private void arm(Duration period, String complaint) {
+        private static Duration checkedPeriod(Duration period, String complaint) {
             if (period.isNegative() || period.isZero()) {
                 throw new Panic(complaint);
             }
+            return period;
+        }
+
+        private void arm(Duration period) {
             this.period = saturatedNanos(period);
             long gen = ++generation;
             if (!armed) {
@@ -2429,11 +2445,9 @@ public final class Go {
             checkTimerBubble(bubble);
             lock.lock();
             try {
-                if (period.isNegative() || period.isZero()) {
-                    throw new Panic("non-positive interval for Ticker.Reset");
-                }
+                checkedPeriod(period, "non-positive interval for Ticker.Reset"); // before it stops: a bad reset changes nothing
                 disarm();
-                arm(period, "non-positive interval for Ticker.Reset");
+                arm(period);
             } finally {
                 lock.unlock();
             }

@@ -37,8 +37,6 @@ import picocli.CommandLine.ParameterException;
 public final class Script {
     private Script() {}
 
-    static final Duration LEAK_BOUND = Duration.ofSeconds(5);
-
     /** The switch that runs a script's command in a bubble, on virtual time. */
     static final boolean VIRTUAL_TIME = "virtual".equals(System.getProperty("gochan.time", System.getenv("GOCHAN_TIME")));
 
@@ -62,16 +60,14 @@ public final class Script {
         try {
             Go.bubble(() -> status[0] = commandLine(command).execute(args), true);
         } catch (Go.Deadlock deadlock) {
-            if (!deadlock.reason().startsWith("deadlock: main bubble goroutine has exited")) {
-                System.err.println("fatal error: all goroutines are asleep - deadlock!\n\n" + deadlock.dump());
+            if (!deadlock.reason().equals(Go.Bubble.ROOT_EXITED)) {
+                System.err.println(Go.FATAL_DEADLOCK + "\n\n" + deadlock.dump());
                 return 2;
             }
             if (status[0] != 0) {
                 return status[0];
             }
-            int left = deadlock.blocked().size();
-            System.err.println("leak: " + left + (left == 1 ? " goroutine" : " goroutines")
-                    + " blocked for good (expected at most 0 left):\n\n" + deadlock.dump());
+            System.err.println("leak: " + Go.leftOver(deadlock.blocked().size(), 0, "blocked for good", deadlock.dump()));
             return 3;
         } catch (IllegalStateException stillRunning) {
             System.err.println("leak: " + stillRunning.getMessage());
@@ -86,7 +82,7 @@ public final class Script {
         int status = commandLine(command).execute(args);
         if (status == 0 && Go.goroutines() > 0) {
             try {
-                Go.awaitGoroutines(0, LEAK_BOUND);
+                Go.awaitGoroutines(0, Go.LEAK_BOUND);
             } catch (IllegalStateException leak) {
                 System.err.println("leak: " + leak.getMessage());
                 return 3;

@@ -2,6 +2,7 @@
 //DESCRIPTION The bridge channel: flattens a channel of channels into one stream, in order.
 //JAVA 21+
 //DEPS info.picocli:picocli:4.7.7
+// To run it elsewhere, copy it with: gochan/Go.java gochan/Script.java OrDone.java Pipeline.java
 //SOURCES gochan/Go.java
 //SOURCES gochan/Script.java
 //SOURCES OrDone.java

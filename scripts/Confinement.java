@@ -2,6 +2,7 @@
 //DESCRIPTION Confinement: ad hoc (data shared by convention only) and lexical (the compiler enforces it: the consumer only gets a receive-only channel).
 //JAVA 21+
 //DEPS info.picocli:picocli:4.7.7
+// To run it elsewhere, copy it with: gochan/Go.java gochan/Script.java
 //SOURCES gochan/Go.java
 //SOURCES gochan/Script.java
 

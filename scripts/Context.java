@@ -2,6 +2,7 @@
 //DESCRIPTION Go's context package at work: the book's greeting/farewell program with a done channel, then with withCancel and withTimeout, then failing fast on the deadline; and request-scoped values with typed keys.
 //JAVA 21+
 //DEPS info.picocli:picocli:4.7.7
+// To run it elsewhere, copy it with: gochan/Go.java gochan/Context.java gochan/Script.java
 //SOURCES gochan/Go.java
 //SOURCES gochan/Context.java
 //SOURCES gochan/Script.java

@@ -2,6 +2,7 @@
 //DESCRIPTION Five classic mistakes: Go's deadlock report and goroutine dump for each, or the leak report, then the fix.
 //JAVA 21+
 //DEPS info.picocli:picocli:4.7.7
+// To run it elsewhere, copy it with: gochan/Go.java gochan/Script.java
 //SOURCES gochan/Go.java
 //SOURCES gochan/Script.java
 
@@ -290,9 +291,9 @@ public class Deadlock implements Callable<Integer> {
 //
 // goroutine 2 [chan send (durable), synctest bubble 1]:
 // Deadlock.sendNobodyReceives(...)
-// 	Deadlock.java:52
+// 	Deadlock.java:53
 // created by Deadlock.showDeadlock in goroutine 1
-// 	Deadlock.java:224
+// 	Deadlock.java:225
 // -- fixed:
 // received 1
 // no deadlock, no goroutine left
@@ -304,9 +305,9 @@ public class Deadlock implements Callable<Integer> {
 //
 // goroutine 4 [chan receive (durable), synctest bubble 3]:
 // Deadlock.rangeNobodyCloses(...)
-// 	Deadlock.java:73
+// 	Deadlock.java:74
 // created by Deadlock.showDeadlock in goroutine 1
-// 	Deadlock.java:224
+// 	Deadlock.java:225
 // -- fixed:
 // square 1
 // square 4
@@ -317,9 +318,9 @@ public class Deadlock implements Callable<Integer> {
 //
 // goroutine 8 [sync.WaitGroup.Wait (durable), synctest bubble 5]:
 // Deadlock.doneSkipped(...)
-// 	Deadlock.java:114
+// 	Deadlock.java:115
 // created by Deadlock.showDeadlock in goroutine 1
-// 	Deadlock.java:224
+// 	Deadlock.java:225
 // -- fixed:
 // 2 of 3 files processed (the empty name skipped)
 // no deadlock, no goroutine left
@@ -328,19 +329,19 @@ public class Deadlock implements Callable<Integer> {
 //
 // goroutine 16 [chan send (durable), synctest bubble 7]:
 // Deadlock.greet(...)
-// 	Deadlock.java:144
+// 	Deadlock.java:145
 // Deadlock.eachWaitsForTheOther(...)
-// 	Deadlock.java:152
+// 	Deadlock.java:153
 // created by Deadlock.showDeadlock in goroutine 1
-// 	Deadlock.java:224
+// 	Deadlock.java:225
 //
 // goroutine 17 [chan send (durable), synctest bubble 7]:
 // Deadlock.greet(...)
-// 	Deadlock.java:144
+// 	Deadlock.java:145
 // Deadlock.lambda$eachWaitsForTheOther$0(...)
-// 	Deadlock.java:151
+// 	Deadlock.java:152
 // created by Deadlock.eachWaitsForTheOther in goroutine 16
-// 	Deadlock.java:151
+// 	Deadlock.java:152
 // -- fixed:
 // Bob got: hello from Alice
 // Alice got: hello from Bob
@@ -351,9 +352,9 @@ public class Deadlock implements Callable<Integer> {
 //
 // goroutine 20 [chan send]:
 // Deadlock.lambda$fetch$0(...)
-// 	Deadlock.java:185
+// 	Deadlock.java:186
 // created by Deadlock.fetch in goroutine 1
-// 	Deadlock.java:182
+// 	Deadlock.java:183
 // (reported as soon as it was blocked for good, before the bound)
 // Releasing the leak (Go cannot): interrupting its goroutine.
 // goroutines running: 0

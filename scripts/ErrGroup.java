@@ -2,6 +2,7 @@
 //DESCRIPTION errgroup: Go's golang.org/x/sync/errgroup: goroutines working on parts of one task; the first error cancels the others through their context, Wait returns it, and SetLimit bounds how many run at once.
 //JAVA 21+
 //DEPS info.picocli:picocli:4.7.7
+// To run it elsewhere, copy it with: gochan/Go.java gochan/Context.java gochan/Script.java
 //SOURCES gochan/Go.java
 //SOURCES gochan/Context.java
 //SOURCES gochan/Script.java

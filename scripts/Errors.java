@@ -2,6 +2,7 @@
 //DESCRIPTION Error handling: a Result type carries errors to the consumer, which decides what to do; against a real in-process HTTP server.
 //JAVA 21+
 //DEPS info.picocli:picocli:4.7.7
+// To run it elsewhere, copy it with: gochan/Go.java gochan/Script.java
 //SOURCES gochan/Go.java
 //SOURCES gochan/Script.java
 

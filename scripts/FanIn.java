@@ -2,6 +2,7 @@
 //DESCRIPTION Fan-out, fan-in: a slow prime finder fanned out over one goroutine per CPU and fanned back in, timed against a single finder.
 //JAVA 21+
 //DEPS info.picocli:picocli:4.7.7
+// To run it elsewhere, copy it with: gochan/Go.java gochan/Script.java Pipeline.java
 //SOURCES gochan/Go.java
 //SOURCES gochan/Script.java
 //SOURCES Pipeline.java

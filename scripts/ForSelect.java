@@ -2,6 +2,7 @@
 //DESCRIPTION The for-select loop: sending iteration values until done, and looping on work with a default case until done.
 //JAVA 21+
 //DEPS info.picocli:picocli:4.7.7
+// To run it elsewhere, copy it with: gochan/Go.java gochan/Script.java
 //SOURCES gochan/Go.java
 //SOURCES gochan/Script.java
 

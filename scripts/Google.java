@@ -2,6 +2,7 @@
 //DESCRIPTION Google Search 1.0, 2.0, 2.1 and 3.0 from Rob Pike's talk Go Concurrency Patterns (2012): fake searches run one after the other, then concurrently, then with a timeout, then over replicas with First.
 //JAVA 21+
 //DEPS info.picocli:picocli:4.7.7
+// To run it elsewhere, copy it with: gochan/Go.java gochan/Script.java
 //SOURCES gochan/Go.java
 //SOURCES gochan/Script.java
 

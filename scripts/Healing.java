@@ -2,6 +2,7 @@
 //DESCRIPTION Healing unhealthy goroutines: a steward restarts its ward when the ward's heartbeat stops; a ward that generates values across restarts, read as one stream through bridge.
 //JAVA 21+
 //DEPS info.picocli:picocli:4.7.7
+// To run it elsewhere, copy it with: gochan/Go.java gochan/Script.java Or.java OrDone.java Pipeline.java Bridge.java
 //SOURCES gochan/Go.java
 //SOURCES gochan/Script.java
 //SOURCES Or.java

@@ -2,6 +2,7 @@
 //DESCRIPTION Heartbeats: a worker that pulses every interval or at each unit of work, so its consumer can tell a stuck worker from a slow one, and a test can wait for the worker instead of guessing a timeout.
 //JAVA 21+
 //DEPS info.picocli:picocli:4.7.7
+// To run it elsewhere, copy it with: gochan/Go.java gochan/Script.java
 //SOURCES gochan/Go.java
 //SOURCES gochan/Script.java
 

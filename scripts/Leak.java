@@ -2,6 +2,7 @@
 //DESCRIPTION Goroutine leaks: a reader blocked forever on a nil channel, a writer blocked forever on a channel nobody reads, and both fixed with done.
 //JAVA 21+
 //DEPS info.picocli:picocli:4.7.7
+// To run it elsewhere, copy it with: gochan/Go.java gochan/Script.java
 //SOURCES gochan/Go.java
 //SOURCES gochan/Script.java
 

@@ -2,6 +2,7 @@
 //DESCRIPTION md5: the Go blog's "Pipelines and cancellation": the MD5 sum of every file in a directory tree, serially, with one goroutine per file and with a fixed number of digesters, cancelled on the first error; then the same with errgroup and SetLimit.
 //JAVA 21+
 //DEPS info.picocli:picocli:4.7.7
+// To run it elsewhere, copy it with: gochan/Go.java gochan/Context.java gochan/Script.java ErrGroup.java
 //SOURCES gochan/Go.java
 //SOURCES gochan/Context.java
 //SOURCES gochan/Script.java

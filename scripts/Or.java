@@ -2,6 +2,7 @@
 //DESCRIPTION The or-channel: one channel that closes as soon as any of several channels closes, built as a recursive tree of goroutines.
 //JAVA 21+
 //DEPS info.picocli:picocli:4.7.7
+// To run it elsewhere, copy it with: gochan/Go.java gochan/Script.java
 //SOURCES gochan/Go.java
 //SOURCES gochan/Script.java
 

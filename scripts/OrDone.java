@@ -2,6 +2,7 @@
 //DESCRIPTION The or-done channel: wraps a channel so that a consumer's plain for-each also stops when done closes.
 //JAVA 21+
 //DEPS info.picocli:picocli:4.7.7
+// To run it elsewhere, copy it with: gochan/Go.java gochan/Script.java Pipeline.java
 //SOURCES gochan/Go.java
 //SOURCES gochan/Script.java
 //SOURCES Pipeline.java

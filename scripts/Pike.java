@@ -2,6 +2,7 @@
 //DESCRIPTION Rob Pike's "Go Concurrency Patterns" (Google I/O 2012): generators, fan-in, restored sequencing, timeouts, the quit channel and the daisy chain of 100,000 goroutines.
 //JAVA 21+
 //DEPS info.picocli:picocli:4.7.7
+// To run it elsewhere, copy it with: gochan/Go.java gochan/Script.java
 //SOURCES gochan/Go.java
 //SOURCES gochan/Script.java
 

@@ -2,6 +2,7 @@
 //DESCRIPTION Pipelines: the generators repeat, repeatFn and take, and the book's multiply/add pipeline, each stage cancelled through done.
 //JAVA 21+
 //DEPS info.picocli:picocli:4.7.7
+// To run it elsewhere, copy it with: gochan/Go.java gochan/Script.java
 //SOURCES gochan/Go.java
 //SOURCES gochan/Script.java
 

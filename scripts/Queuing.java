@@ -2,6 +2,7 @@
 //DESCRIPTION Queuing: a buffer between a short and a long stage frees the short stage sooner but does not make the pipeline faster; then Little's law, L = lambda * W, measured on a running pipeline.
 //JAVA 21+
 //DEPS info.picocli:picocli:4.7.7
+// To run it elsewhere, copy it with: gochan/Go.java gochan/Script.java Pipeline.java FanIn.java
 //SOURCES gochan/Go.java
 //SOURCES gochan/Script.java
 //SOURCES Pipeline.java

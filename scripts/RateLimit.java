@@ -3,6 +3,7 @@
 //JAVA 21+
 //DEPS info.picocli:picocli:4.7.7
 //DEPS com.bucket4j:bucket4j_jdk17-core:8.19.0
+// To run it elsewhere, copy it with: gochan/Go.java gochan/Context.java gochan/Script.java
 //SOURCES gochan/Go.java
 //SOURCES gochan/Context.java
 //SOURCES gochan/Script.java

@@ -2,6 +2,7 @@
 //DESCRIPTION Replicated requests: the same request to several handlers, the first answer wins and the rest are cancelled; then timeouts and cancellation: what a deadline cancels, preemptable work, and the shared state a cancelled goroutine leaves behind.
 //JAVA 21+
 //DEPS info.picocli:picocli:4.7.7
+// To run it elsewhere, copy it with: gochan/Go.java gochan/Context.java gochan/Script.java
 //SOURCES gochan/Go.java
 //SOURCES gochan/Context.java
 //SOURCES gochan/Script.java

@@ -2,6 +2,7 @@
 //DESCRIPTION Advanced Go Concurrency Patterns (Ajmani, 2013): a feed Subscription whose for-select loop owns its state, Close through a chan chan error, nil channels that switch cases off, a bounded pending queue, async fetch, dedupe and Merge; and the three bugs of the naive version.
 //JAVA 21+
 //DEPS info.picocli:picocli:4.7.7
+// To run it elsewhere, copy it with: gochan/Go.java gochan/Script.java
 //SOURCES gochan/Go.java
 //SOURCES gochan/Script.java
 

@@ -2,6 +2,7 @@
 //DESCRIPTION The tee channel: splits one stream into two that both get every value, in lockstep.
 //JAVA 21+
 //DEPS info.picocli:picocli:4.7.7
+// To run it elsewhere, copy it with: gochan/Go.java gochan/Script.java Pipeline.java OrDone.java
 //SOURCES gochan/Go.java
 //SOURCES gochan/Script.java
 //SOURCES Pipeline.java

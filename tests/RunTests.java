@@ -82,6 +82,7 @@
 //SOURCES ErrGroupProperties.java
 //SOURCES Md5Properties.java
 //SOURCES SubscriptionProperties.java
+//SOURCES StandaloneScriptTest.java
 
 import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClasspathRoots;
 

@@ -23,6 +23,9 @@ import picocli.CommandLine.Spec;
 // ranges over a single channel, and all of it stops when done closes.
 //
 // The book's bridge works on interface{} because Go had no generics; this one is generic.
+//
+// From Concurrency in Go, chapter 4, "The bridge-channel"; the book's code: kat-co/concurrency-in-go-src,
+// concurrency-patterns-in-go/the-bridge-channel/fig-bridge-channel.go.
 @Command(name = "bridge", mixinStandardHelpOptions = true, version = "bridge 1.0",
         description = "Bridges a stream of single-value channels into one stream of values.")
 public class Bridge implements Callable<Integer> {

@@ -20,6 +20,10 @@ import picocli.CommandLine.Spec;
 // Confinement: make sure a piece of data is only ever available to one goroutine, and it needs no lock. Ad hoc
 // confinement does it by convention alone; lexical confinement uses scope (and, for channels, the type system) so
 // that nothing else can even reach the data.
+//
+// From Concurrency in Go, chapter 4, "Confinement"; the book's code: kat-co/concurrency-in-go-src,
+// concurrency-patterns-in-go/confinement/: fig-confinement-ad-hoc.go, fig-confinement-ownership.go,
+// fig-confinement-structs.go.
 @Command(name = "confinement", mixinStandardHelpOptions = true, version = "confinement 1.0",
         description = "Ad hoc confinement, lexical confinement of a channel, and of two halves of one byte array.")
 public class Confinement implements Callable<Integer> {

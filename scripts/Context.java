@@ -30,6 +30,10 @@ import picocli.CommandLine.Spec;
 // up front and fails at once if the lookup cannot finish in time; (4) values in a context, with typed keys.
 //
 // Go writes `ctx context.Context`; here it is `gochan.Context ctx`, because this script's own class is named Context.
+//
+// From Concurrency in Go, chapter 4, "The context Package"; the book's code: kat-co/concurrency-in-go-src,
+// concurrency-patterns-in-go/the-context-package/: fig-greeter-with-done-chan.go,
+// fig-greeter-with-context.go (the deadline check and the values are in the text only).
 @Command(name = "context", mixinStandardHelpOptions = true, version = "context 1.0",
         description = "The greeting/farewell program with a done channel, withCancel, withTimeout and a deadline "
                 + "check; then request-scoped values.")
@@ -115,9 +119,9 @@ public class Context implements Callable<Integer> {
         }
 
         // locale: a slow lookup that gives up when done is closed.
-        // Fixed from the book: `case <-time.After(1 * time.Minute)` leaves its timer running for the whole minute
-        // when done wins (until Go 1.23 collected unreferenced timers). A timer that is stopped on the way out is
-        // released at once.
+        // Unlike the book's locale (fig-greeter-with-done-chan.go, fig-greeter-with-context.go): its
+        // `case <-time.After(1 * time.Minute)` leaves its timer alive for the whole minute when done wins (until
+        // Go 1.23, which collects unreferenced timers). A timer that is stopped on the way out is released at once.
         String locale(ReceiveOnly<?> done) throws Exception {
             Timer lookupTimer = newTimer(lookup);
             try {                                                   // defer lookupTimer.Stop()

@@ -34,6 +34,10 @@ import picocli.CommandLine.Spec;
 // scheme (the book's "a", "b", ...) or name a host under .invalid, a domain that is reserved never to resolve
 // (RFC 6761). Measured here, offline, such a lookup fails within about 10 ms. Where a resolver is slow to say no,
 // a closed loopback port fails as fast (the connection is refused): try --bad-url http://127.0.0.1:1/.
+//
+// From Concurrency in Go, chapter 4, "Error Handling"; the book's code: kat-co/concurrency-in-go-src,
+// concurrency-patterns-in-go/error-handling/: fig-patterns-imporoper-err-handling.go,
+// fig-patterns-proper-err-handling.go, fig-stop-after-three-errors.go.
 @Command(name = "errors", mixinStandardHelpOptions = true, version = "errors 1.0",
         description = "checkStatus that can only print its errors, then errors sent to the consumer as values.")
 public class Errors implements Callable<Integer> {

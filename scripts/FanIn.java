@@ -25,6 +25,10 @@ import picocli.CommandLine.Spec;
 // copies of that stage on the same input stream (fan out), then merge their output streams back into one
 // (fan in). Here the slow stage is the book's deliberately naive prime finder, fed random numbers by the
 // generators of Pipeline.java; the search runs once with a single finder and once with one finder per CPU.
+//
+// From Concurrency in Go, chapter 4, "Fan-Out, Fan-In"; the book's code: kat-co/concurrency-in-go-src,
+// concurrency-patterns-in-go/fan-out-fan-in/: fig-naive-prime-finder.go,
+// fig-fan-out-naive-prime-finder.go.
 @Command(name = "fanin", mixinStandardHelpOptions = true, version = "fanin 1.0",
         description = "Finds random primes with one finder, then with several fanned out and fanned back in.")
 public class FanIn implements Callable<Integer> {
@@ -47,8 +51,9 @@ public class FanIn implements Callable<Integer> {
     CommandSpec spec;
 
     // The book's naive test, slow on purpose so that there is work worth spreading over CPUs: it tries every divisor
-    // from n-1 down to 2. Fixed from the book: it reported 0 and 1 as prime, and it tested integer-1 instead of the
-    // number it was given, which is dropped here.
+    // from n-1 down to 2. Fixed from the book's fig-naive-prime-finder.go (and fig-fan-out-naive-prime-finder.go):
+    // its primeFinder runs `integer -= 1` first, so it tests and sends the number below the one it was given, and
+    // reports 0 and 1 as prime. Here n itself is tested, and numbers below 2 are not prime.
     static boolean isPrime(int n) {
         if (n < 2) {
             return false;

@@ -20,6 +20,8 @@ import picocli.CommandLine.Spec;
 // The for-select loop: a loop (infinite, or over a range) with a select inside, one of whose cases is `<-done`.
 // It comes in two shapes: sending values out on a channel until told to stop, and doing work that cannot wait on
 // a channel, checking between two units of work whether it has been told to stop.
+//
+// From Concurrency in Go, chapter 4, "The for-select Loop"; its code is in the text only.
 @Command(name = "forselect", mixinStandardHelpOptions = true, version = "forselect 1.0",
         description = "The two shapes of the for-select loop, each stopped by closing done.")
 public class ForSelect implements Callable<Integer> {

@@ -125,10 +125,10 @@ public class Google implements Callable<Integer> {
     // Don't wait for slow servers: the same, but the loop also selects on a timeout, and returns what it has when
     // that fires. The time is the slowest one's latency, or the timeout if that comes first.
     //
-    // Fixed from the talk: its c is unbuffered, so a search that ends after the timeout blocks forever on its send
-    // (nobody receives any more): one goroutine leaked per late search, on every call. With room for all three
-    // results, a late search sends into the buffer and ends. (The talk's Google also prints "timed out" as it
-    // returns; here the caller does, so that Google prints nothing.)
+    // Fixed from the talk's google2.2.go: its c is unbuffered, so a search that ends after the timeout blocks
+    // forever on its send (nobody receives any more): one goroutine leaked per late search, on every call. With
+    // room for all three results, a late search sends into the buffer and ends. (The talk's Google also prints
+    // "timed out" as it returns; here the caller does, so that Google prints nothing.)
     static List<Result> google21(String query, Duration timeout, Search web, Search image, Search video) {
         Chan<Result> c = make(3);                                   // c := make(chan Result): 3, see above
         go(() -> c.send(web.search(query)));                        // go func() { c <- Web(query) } ()

@@ -22,6 +22,10 @@ import picocli.CommandLine.Spec;
 // nobody will ever use again does none of these; it leaks. The fix is the convention used all through this
 // collection: the goroutine that starts another is responsible for stopping it, by closing a `done` channel that
 // the child selects on next to everything it blocks on.
+//
+// From Concurrency in Go, chapter 4, "Preventing Goroutine Leaks"; the book's code: kat-co/concurrency-in-go-src,
+// concurrency-patterns-in-go/preventing-goroutine-leaks/: fig-goroutine-leaks-example.go,
+// fig-goroutine-leaks-cancellation.go, fig-leak-from-blocked-channel-write.go and its -solved.go.
 @Command(name = "leak", mixinStandardHelpOptions = true, version = "leak 1.0",
         description = "Leaks a reader and a writer goroutine, shows the fix with done, and counts live goroutines.")
 public class Leak implements Callable<Integer> {
@@ -64,9 +68,9 @@ public class Leak implements Callable<Integer> {
     }
 
     // doWork, fixed: a for-select loop over strings and done, so the parent can always stop it.
-    // Fixed from the book: its defers close `terminated` before printing "doWork exited.", so that line races
-    // with the parent's "Done."; here it prints first. And a closed strings channel ends the loop (work completed)
-    // instead of spinning on zero values.
+    // Fixed from the book's fig-goroutine-leaks-cancellation.go: its defers close `terminated` before printing
+    // "doWork exited.", so that line races with main's "Done."; here it prints first. Not in the book, which only
+    // passes nil: a closed strings channel ends the loop (work completed) instead of spinning on empty strings.
     static ReceiveOnly<Void> doWork(ReceiveOnly<?> done, ReceiveOnly<String> strings) {
         Chan<Void> terminated = make();
         go(() -> {

@@ -28,6 +28,9 @@ import picocli.CommandLine.Spec;
 //
 // or never looks at a value, only at closing, so it takes channels of any element type: ReceiveOnly<?> is the
 // Java spelling of the book's <-chan interface{}.
+//
+// From Concurrency in Go, chapter 4, "The or-channel"; the book's code: kat-co/concurrency-in-go-src,
+// concurrency-patterns-in-go/the-or-channel/fig-or-channel.go.
 @Command(name = "or", mixinStandardHelpOptions = true, version = "or 1.0",
         description = "Waits on signals of very different durations through one or-channel.")
 public class Or implements Callable<Integer> {

@@ -27,6 +27,9 @@ import picocli.CommandLine.Spec;
 // comes first.
 //
 // The book's orDone works on interface{} because Go had no generics; this one is generic.
+//
+// From Concurrency in Go, chapter 4, "The or-done-channel"; the book publishes its orDone with the bridge, in
+// kat-co/concurrency-in-go-src, concurrency-patterns-in-go/the-bridge-channel/fig-bridge-channel.go.
 @Command(name = "ordone", mixinStandardHelpOptions = true, version = "ordone 1.0",
         description = "Ranges over orDone(done, myChan): once until myChan closes, once until done closes.")
 public class OrDone implements Callable<Integer> {

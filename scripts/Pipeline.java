@@ -25,6 +25,12 @@ import picocli.CommandLine.Spec;
 //
 // The book writes its generators over interface{} because Go had no generics when it was written; here they are
 // generic, so a stream of ints needs no toInt stage and no type assertions.
+//
+// From Concurrency in Go, chapter 4, "Pipelines"; the book's code: kat-co/concurrency-in-go-src,
+// concurrency-patterns-in-go/: generator, multiply and add in
+// pipelines/best-practices-for-constructing-pipelines/fig-pipelines-chan-stream-processing.go; repeat and take in
+// pipelines/some-handy-generators/fig-take-and-repeat-pipeline.go; repeatFn in
+// fan-out-fan-in/fig-naive-prime-finder.go.
 @Command(name = "pipeline", mixinStandardHelpOptions = true, version = "pipeline 1.0",
         description = "The generators repeat, repeatFn and take, and a multiply/add pipeline, all cancellable.")
 public class Pipeline implements Callable<Integer> {

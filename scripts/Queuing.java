@@ -29,6 +29,9 @@ import picocli.CommandLine.Spec;
 // Note that take does not cancel the stages before it once it has its items: it only stops taking; repeat stays
 // blocked on its next send until done is closed. And what the queue does is let the short stage finish three times
 // sooner while the pipeline as a whole takes exactly as long.
+//
+// From Concurrency in Go, chapter 4, "Queuing"; its pipeline is in the text only (the section's published file,
+// kat-co/concurrency-in-go-src, concurrency-patterns-in-go/queuing/buffering_test.go, benchmarks bufio).
 @Command(name = "queuing", mixinStandardHelpOptions = true, version = "queuing 1.0",
         description = "A buffer between a short and a long stage; then Little's law measured on a stable pipeline.")
 public class Queuing implements Callable<Integer> {

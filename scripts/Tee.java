@@ -24,6 +24,8 @@ import picocli.CommandLine.Spec;
 // The outputs advance in lockstep: neither can get more than one value ahead of the other, because tee does not
 // take the next value from `in` until both outputs have taken the current one. So the slower consumer sets the
 // pace for both (put a buffer after tee if that is not what you want).
+//
+// From Concurrency in Go, chapter 4, "The tee-channel"; its code is in the text only.
 @Command(name = "tee", mixinStandardHelpOptions = true, version = "tee 1.0",
         description = "Tees take(repeat(1, 2), count) and prints both outputs side by side.")
 public class Tee implements Callable<Integer> {

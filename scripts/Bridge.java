@@ -1,5 +1,5 @@
 ///usr/bin/env jbang "$0" "$@" ; exit $?
-//DESCRIPTION The bridge channel: flattens a channel of channels into one stream, in order.
+//DESCRIPTION The bridge channel: flattens a channel of channels into one stream, in order, all of it cancelled through done; here the book's ten channels of one value each.
 //JAVA 21+
 //DEPS info.picocli:picocli:4.7.7
 // To run it elsewhere, copy it with: gochan/Go.java gochan/Script.java OrDone.java Pipeline.java
@@ -27,7 +27,8 @@ import picocli.CommandLine.Spec;
 // From Concurrency in Go, chapter 4, "The bridge-channel"; the book's code: kat-co/concurrency-in-go-src,
 // concurrency-patterns-in-go/the-bridge-channel/fig-bridge-channel.go.
 @Command(name = "bridge", mixinStandardHelpOptions = true, version = "bridge 1.0",
-        description = "Bridges a stream of single-value channels into one stream of values.")
+        description = "The bridge channel: flattens a channel of channels into one stream, in order, all of it "
+                + "cancelled through done; here the book's ten channels of one value each.")
 public class Bridge implements Callable<Integer> {
 
     @Option(names = "--streams", description = "How many one-value channels genVals sends (default: ${DEFAULT-VALUE}).")

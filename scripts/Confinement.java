@@ -1,5 +1,5 @@
 ///usr/bin/env jbang "$0" "$@" ; exit $?
-//DESCRIPTION Confinement: ad hoc (data shared by convention only) and lexical (the compiler enforces it: the consumer only gets a receive-only channel).
+//DESCRIPTION Confinement: ad hoc (data shared by convention only) and lexical (the compiler enforces it: chanOwner hands out a receive-only channel, and each goroutine of printData gets only its half of a byte array).
 //JAVA 21+
 //DEPS info.picocli:picocli:4.7.7
 // To run it elsewhere, copy it with: gochan/Go.java gochan/Script.java
@@ -25,7 +25,9 @@ import picocli.CommandLine.Spec;
 // concurrency-patterns-in-go/confinement/: fig-confinement-ad-hoc.go, fig-confinement-ownership.go,
 // fig-confinement-structs.go.
 @Command(name = "confinement", mixinStandardHelpOptions = true, version = "confinement 1.0",
-        description = "Ad hoc confinement, lexical confinement of a channel, and of two halves of one byte array.")
+        description = "Confinement: ad hoc (data shared by convention only) and lexical (the compiler enforces it: "
+                + "chanOwner hands out a receive-only channel, and each goroutine of printData gets only its half of a "
+                + "byte array).")
 public class Confinement implements Callable<Integer> {
 
     @Option(names = "--text", paramLabel = "TEXT",

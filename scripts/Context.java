@@ -1,5 +1,5 @@
 ///usr/bin/env jbang "$0" "$@" ; exit $?
-//DESCRIPTION Go's context package at work: the book's greeting/farewell program with a done channel, then with withCancel and withTimeout, then failing fast on the deadline; and request-scoped values with typed keys.
+//DESCRIPTION Go's context package ported: the book's greeting/farewell program with a done channel, then with withCancel and withTimeout, then failing fast on the deadline; and request-scoped values with typed keys.
 //JAVA 21+
 //DEPS info.picocli:picocli:4.7.7
 // To run it elsewhere, copy it with: gochan/Go.java gochan/Context.java gochan/Script.java
@@ -35,8 +35,9 @@ import picocli.CommandLine.Spec;
 // concurrency-patterns-in-go/the-context-package/: fig-greeter-with-done-chan.go,
 // fig-greeter-with-context.go (the deadline check and the values are in the text only).
 @Command(name = "context", mixinStandardHelpOptions = true, version = "context 1.0",
-        description = "The greeting/farewell program with a done channel, withCancel, withTimeout and a deadline "
-                + "check; then request-scoped values.")
+        description = "Go's context package ported: the book's greeting/farewell program with a done channel, then "
+                + "with withCancel and withTimeout, then failing fast on the deadline; and request-scoped values with "
+                + "typed keys.")
 public class Context implements Callable<Integer> {
 
     @Option(names = "--timeout", defaultValue = "1s", converter = Script.GoDuration.class,

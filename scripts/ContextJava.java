@@ -1,5 +1,5 @@
 ///usr/bin/env jbang "$0" "$@" ; exit $?
-//DESCRIPTION The greeting/farewell program of Context.java written the Java 25 way: StructuredTaskScope cancels the sibling and times out the lookup, ScopedValue carries request-scoped values.
+//DESCRIPTION The greeting/farewell program the Java 25 way (preview API): StructuredTaskScope cancels the sibling and times out the lookup, ScopedValue carries request-scoped values.
 //JAVA 25
 //PREVIEW
 //DEPS info.picocli:picocli:4.7.7
@@ -52,7 +52,8 @@ import picocli.CommandLine.Spec;
 // |                                            |                                                     | go wherever ctx goes, also across processes (gRPC).    |
 // | defer cancel()                             | try-with-resources on the scope                     | Java: close() also waits for the tasks to end.         |
 @Command(name = "context-java", mixinStandardHelpOptions = true, version = "context-java 1.0",
-        description = "The greeting/farewell program with StructuredTaskScope and ScopedValue (Java 25, preview).")
+        description = "The greeting/farewell program the Java 25 way (preview API): StructuredTaskScope cancels the "
+                + "sibling and times out the lookup, ScopedValue carries request-scoped values.")
 public class ContextJava implements Callable<Integer> {
 
     @Option(names = "--timeout", defaultValue = "1s", converter = Script.GoDuration.class,

@@ -1,5 +1,5 @@
 ///usr/bin/env jbang "$0" "$@" ; exit $?
-//DESCRIPTION Five classic mistakes: Go's deadlock report and goroutine dump for each, or the leak report, then the fix.
+//DESCRIPTION When it goes wrong: a send nobody receives, a range nobody closes, a WaitGroup that never reaches zero, two goroutines waiting for each other, each caught with Go's deadlock report and goroutine dump, then fixed; and a goroutine left behind at exit, named by the leak report.
 //JAVA 21+
 //DEPS info.picocli:picocli:4.7.7
 // To run it elsewhere, copy it with: gochan/Go.java gochan/Script.java
@@ -28,7 +28,9 @@ import picocli.CommandLine.Spec;
 // The fifth mistake is a leak: a goroutine blocked forever while main goes on. Go says nothing; here the check that
 // Script.run makes when a script returns names it, and exits with status 3.
 @Command(name = "deadlock", mixinStandardHelpOptions = true, version = "deadlock 1.0",
-        description = "Runs five classic mistakes, prints the deadlock or leak report each one gets, then its fix.")
+        description = "When it goes wrong: a send nobody receives, a range nobody closes, a WaitGroup that never "
+                + "reaches zero, two goroutines waiting for each other, each caught with Go's deadlock report and "
+                + "goroutine dump, then fixed; and a goroutine left behind at exit, named by the leak report.")
 public class Deadlock implements Callable<Integer> {
 
     static final List<String> MISTAKES = List.of("send", "range", "waitgroup", "each-other", "leak");
@@ -291,9 +293,9 @@ public class Deadlock implements Callable<Integer> {
 //
 // goroutine 2 [chan send (durable), synctest bubble 1]:
 // Deadlock.sendNobodyReceives(...)
-// 	Deadlock.java:53
+// 	Deadlock.java:55
 // created by Deadlock.showDeadlock in goroutine 1
-// 	Deadlock.java:225
+// 	Deadlock.java:227
 // -- fixed:
 // received 1
 // no deadlock, no goroutine left
@@ -305,9 +307,9 @@ public class Deadlock implements Callable<Integer> {
 //
 // goroutine 4 [chan receive (durable), synctest bubble 3]:
 // Deadlock.rangeNobodyCloses(...)
-// 	Deadlock.java:74
+// 	Deadlock.java:76
 // created by Deadlock.showDeadlock in goroutine 1
-// 	Deadlock.java:225
+// 	Deadlock.java:227
 // -- fixed:
 // square 1
 // square 4
@@ -318,9 +320,9 @@ public class Deadlock implements Callable<Integer> {
 //
 // goroutine 8 [sync.WaitGroup.Wait (durable), synctest bubble 5]:
 // Deadlock.doneSkipped(...)
-// 	Deadlock.java:115
+// 	Deadlock.java:117
 // created by Deadlock.showDeadlock in goroutine 1
-// 	Deadlock.java:225
+// 	Deadlock.java:227
 // -- fixed:
 // 2 of 3 files processed (the empty name skipped)
 // no deadlock, no goroutine left
@@ -329,19 +331,19 @@ public class Deadlock implements Callable<Integer> {
 //
 // goroutine 16 [chan send (durable), synctest bubble 7]:
 // Deadlock.greet(...)
-// 	Deadlock.java:145
+// 	Deadlock.java:147
 // Deadlock.eachWaitsForTheOther(...)
-// 	Deadlock.java:153
+// 	Deadlock.java:155
 // created by Deadlock.showDeadlock in goroutine 1
-// 	Deadlock.java:225
+// 	Deadlock.java:227
 //
 // goroutine 17 [chan send (durable), synctest bubble 7]:
 // Deadlock.greet(...)
-// 	Deadlock.java:145
+// 	Deadlock.java:147
 // Deadlock.lambda$eachWaitsForTheOther$0(...)
-// 	Deadlock.java:152
+// 	Deadlock.java:154
 // created by Deadlock.eachWaitsForTheOther in goroutine 16
-// 	Deadlock.java:152
+// 	Deadlock.java:154
 // -- fixed:
 // Bob got: hello from Alice
 // Alice got: hello from Bob
@@ -352,9 +354,9 @@ public class Deadlock implements Callable<Integer> {
 //
 // goroutine 20 [chan send]:
 // Deadlock.lambda$fetch$0(...)
-// 	Deadlock.java:186
+// 	Deadlock.java:188
 // created by Deadlock.fetch in goroutine 1
-// 	Deadlock.java:183
+// 	Deadlock.java:185
 // (reported as soon as it was blocked for good, before the bound)
 // Releasing the leak (Go cannot): interrupting its goroutine.
 // goroutines running: 0

@@ -1,5 +1,5 @@
 ///usr/bin/env jbang "$0" "$@" ; exit $?
-//DESCRIPTION errgroup: Go's golang.org/x/sync/errgroup: goroutines working on parts of one task; the first error cancels the others through their context, Wait returns it, and SetLimit bounds how many run at once.
+//DESCRIPTION errgroup, Go's golang.org/x/sync/errgroup: goroutines working on parts of one task; the first error cancels the others through their context and Wait returns it; SetLimit bounds how many run at once, TryGo starts one only if a slot is free.
 //JAVA 21+
 //DEPS info.picocli:picocli:4.7.7
 // To run it elsewhere, copy it with: gochan/Go.java gochan/Context.java gochan/Script.java
@@ -46,8 +46,9 @@ import picocli.CommandLine.Spec;
 // does that. Use the scope for a call that forks and joins in one method; the Group where goroutines are added as
 // the work is found (Md5.java's walk adds one per file, SetLimit holding the walk back), and on Java 21.
 @Command(name = "errgroup", mixinStandardHelpOptions = true, version = "errgroup 1.0",
-        description = "Go's errgroup: the first error cancels the others and Wait returns it; SetLimit bounds how "
-                + "many tasks run at once.")
+        description = "errgroup, Go's golang.org/x/sync/errgroup: goroutines working on parts of one task; the first "
+                + "error cancels the others through their context and Wait returns it; SetLimit bounds how many run at "
+                + "once, TryGo starts one only if a slot is free.")
 public class ErrGroup implements Callable<Integer> {
 
     // ==== The package: errgroup.go ============================================================================

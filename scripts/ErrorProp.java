@@ -1,5 +1,5 @@
 ///usr/bin/env jbang "$0" "$@" ; exit $?
-//DESCRIPTION Error propagation: low-level errors wrapped with context at module boundaries, well-formed errors shown to the user, unexpected ones logged in full under an id.
+//DESCRIPTION Error propagation: low-level errors wrapped with each module's context at its boundary; the user sees a well-formed message, or a short one for a bug, with a log id; the log gets the whole chain of causes.
 //JAVA 21+
 //DEPS info.picocli:picocli:4.7.7
 // To run it elsewhere, copy it with: gochan/Go.java gochan/Script.java
@@ -38,8 +38,9 @@ import picocli.CommandLine.Option;
 // the user. Any other error slipped through unwrapped: that is a bug, so the user gets a short "unexpected issue"
 // message and the log gets everything.
 @Command(name = "errorprop", mixinStandardHelpOptions = true, version = "errorprop 1.0",
-        description = "Runs a job whose binary is missing, first passing the low-level error up as it is, then "
-                + "wrapped at the module boundary, and shows what the user sees and what the log gets.")
+        description = "Error propagation: low-level errors wrapped with each module's context at its boundary; the "
+                + "user sees a well-formed message, or a short one for a bug, with a log id; the log gets the whole "
+                + "chain of causes.")
 public class ErrorProp implements Callable<Integer> {
 
     @Option(names = "--job-binary", paramLabel = "PATH",
@@ -267,24 +268,24 @@ public class ErrorProp implements Callable<Integer> {
 // Output:
 // -- fig-error-propagation.go: runJob passes the low-level error up as it is
 // [logID: 1]: ErrorProp$LowLevelErr: stat /bad/job/binary: no such file or directory {path=/bad/job/binary}
-// [logID: 1]:     at ErrorProp.isGloballyExec(ErrorProp.java:95)
-// [logID: 1]:     at ErrorProp.runJobUnwrapped(ErrorProp.java:136)
-// [logID: 1]:     at ErrorProp.runAndReport(ErrorProp.java:243)
-// [logID: 1]:     at ErrorProp.call(ErrorProp.java:256)
+// [logID: 1]:     at ErrorProp.isGloballyExec(ErrorProp.java:96)
+// [logID: 1]:     at ErrorProp.runJobUnwrapped(ErrorProp.java:137)
+// [logID: 1]:     at ErrorProp.runAndReport(ErrorProp.java:244)
+// [logID: 1]:     at ErrorProp.call(ErrorProp.java:257)
 // [logID: 1]: Caused by: java.nio.file.NoSuchFileException: /bad/job/binary
-// [logID: 1]:     at ErrorProp.isGloballyExec(ErrorProp.java:93)
+// [logID: 1]:     at ErrorProp.isGloballyExec(ErrorProp.java:94)
 // [logID: 1]:     ... 3 more
 // [1] There was an unexpected issue; please report this as a bug.
 // -- fig-error-propagation-corrected.go: runJob wraps it with its own context
 // [logID: 2]: ErrorProp$IntermediateErr: cannot run job "1": requisite binaries not available {job=1}
-// [logID: 2]:     at ErrorProp.runJob(ErrorProp.java:152)
-// [logID: 2]:     at ErrorProp.runAndReport(ErrorProp.java:243)
-// [logID: 2]:     at ErrorProp.call(ErrorProp.java:258)
+// [logID: 2]:     at ErrorProp.runJob(ErrorProp.java:153)
+// [logID: 2]:     at ErrorProp.runAndReport(ErrorProp.java:244)
+// [logID: 2]:     at ErrorProp.call(ErrorProp.java:259)
 // [logID: 2]: Caused by: ErrorProp$LowLevelErr: stat /bad/job/binary: no such file or directory {path=/bad/job/binary}
-// [logID: 2]:     at ErrorProp.isGloballyExec(ErrorProp.java:95)
-// [logID: 2]:     at ErrorProp.runJob(ErrorProp.java:150)
+// [logID: 2]:     at ErrorProp.isGloballyExec(ErrorProp.java:96)
+// [logID: 2]:     at ErrorProp.runJob(ErrorProp.java:151)
 // [logID: 2]:     ... 2 more
 // [logID: 2]: Caused by: java.nio.file.NoSuchFileException: /bad/job/binary
-// [logID: 2]:     at ErrorProp.isGloballyExec(ErrorProp.java:93)
+// [logID: 2]:     at ErrorProp.isGloballyExec(ErrorProp.java:94)
 // [logID: 2]:     ... 3 more
 // [2] cannot run job "1": requisite binaries not available

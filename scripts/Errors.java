@@ -1,5 +1,5 @@
 ///usr/bin/env jbang "$0" "$@" ; exit $?
-//DESCRIPTION Error handling: a Result type carries errors to the consumer, which decides what to do; against a real in-process HTTP server.
+//DESCRIPTION Error handling: a goroutine that can only print its errors, then a Result type that carries them to the consumer, which decides (and stops after too many); against a real in-process HTTP server, offline.
 //JAVA 21+
 //DEPS info.picocli:picocli:4.7.7
 // To run it elsewhere, copy it with: gochan/Go.java gochan/Script.java
@@ -39,7 +39,9 @@ import picocli.CommandLine.Spec;
 // concurrency-patterns-in-go/error-handling/: fig-patterns-imporoper-err-handling.go,
 // fig-patterns-proper-err-handling.go, fig-stop-after-three-errors.go.
 @Command(name = "errors", mixinStandardHelpOptions = true, version = "errors 1.0",
-        description = "checkStatus that can only print its errors, then errors sent to the consumer as values.")
+        description = "Error handling: a goroutine that can only print its errors, then a Result type that carries "
+                + "them to the consumer, which decides (and stops after too many); against a real in-process HTTP "
+                + "server, offline.")
 public class Errors implements Callable<Integer> {
 
     @Option(names = "--bad-url", paramLabel = "URL",

@@ -1,5 +1,5 @@
 ///usr/bin/env jbang "$0" "$@" ; exit $?
-//DESCRIPTION Fan-out, fan-in: a slow prime finder fanned out over one goroutine per CPU and fanned back in, timed against a single finder.
+//DESCRIPTION Fan-out, fan-in: a slow prime finder fanned out over one goroutine per CPU (at least two) and fanned back in, timed against a single finder.
 //JAVA 21+
 //DEPS info.picocli:picocli:4.7.7
 // To run it elsewhere, copy it with: gochan/Go.java gochan/Script.java Pipeline.java
@@ -24,13 +24,15 @@ import picocli.CommandLine.Spec;
 // Fan-out, fan-in. When one stage of a pipeline is slow and its items do not depend on each other, start several
 // copies of that stage on the same input stream (fan out), then merge their output streams back into one
 // (fan in). Here the slow stage is the book's deliberately naive prime finder, fed random numbers by the
-// generators of Pipeline.java; the search runs once with a single finder and once with one finder per CPU.
+// generators of Pipeline.java; the search runs once with a single finder and once with one finder per CPU (at
+// least two).
 //
 // From Concurrency in Go, chapter 4, "Fan-Out, Fan-In"; the book's code: kat-co/concurrency-in-go-src,
 // concurrency-patterns-in-go/fan-out-fan-in/: fig-naive-prime-finder.go,
 // fig-fan-out-naive-prime-finder.go.
 @Command(name = "fanin", mixinStandardHelpOptions = true, version = "fanin 1.0",
-        description = "Finds random primes with one finder, then with several fanned out and fanned back in.")
+        description = "Fan-out, fan-in: a slow prime finder fanned out over one goroutine per CPU (at least two) and "
+                + "fanned back in, timed against a single finder.")
 public class FanIn implements Callable<Integer> {
 
     // The book fans out over runtime.NumCPU() finders; at least 2 here, so that a one-CPU machine still shows the

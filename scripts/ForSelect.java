@@ -23,7 +23,8 @@ import picocli.CommandLine.Spec;
 //
 // From Concurrency in Go, chapter 4, "The for-select Loop"; its code is in the text only.
 @Command(name = "forselect", mixinStandardHelpOptions = true, version = "forselect 1.0",
-        description = "The two shapes of the for-select loop, each stopped by closing done.")
+        description = "The for-select loop: sending iteration values until done, and looping on work with a default "
+                + "case until done.")
 public class ForSelect implements Callable<Integer> {
 
     @Option(names = "--values", split = ",", paramLabel = "VALUE",

@@ -1,5 +1,5 @@
 ///usr/bin/env jbang "$0" "$@" ; exit $?
-//DESCRIPTION Google Search 1.0, 2.0, 2.1 and 3.0 from Rob Pike's talk Go Concurrency Patterns (2012): fake searches run one after the other, then concurrently, then with a timeout, then over replicas with First.
+//DESCRIPTION Google Search 1.0, 2.0, 2.1 and 3.0 from Rob Pike's talk Go Concurrency Patterns (2012): fake Web, Image and Video searches run one after the other, then concurrently, then with a timeout, then over replicas with First.
 //JAVA 21+
 //DEPS info.picocli:picocli:4.7.7
 // To run it elsewhere, copy it with: gochan/Go.java gochan/Script.java
@@ -32,7 +32,9 @@ import picocli.CommandLine.Spec;
 // after 80 ms (a slow server costs its result, not the page); 3.0 sends each search to several replicas and takes
 // the first answer (the slow tail gets rare). "No locks. No condition variables. No callbacks."
 @Command(name = "google", mixinStandardHelpOptions = true, version = "google 1.0",
-        description = "Google Search 1.0, 2.0, 2.1 and 3.0 over fake searches of seeded random latency.")
+        description = "Google Search 1.0, 2.0, 2.1 and 3.0 from Rob Pike's talk Go Concurrency Patterns (2012): fake "
+                + "Web, Image and Video searches run one after the other, then concurrently, then with a timeout, then "
+                + "over replicas with First.")
 public class Google implements Callable<Integer> {
 
     @Option(names = "--query", description = "What to search for (default: ${DEFAULT-VALUE}).")

@@ -1,5 +1,5 @@
 ///usr/bin/env jbang "$0" "$@" ; exit $?
-//DESCRIPTION Healing unhealthy goroutines: a steward restarts its ward when the ward's heartbeat stops; a ward that generates values across restarts, read as one stream through bridge.
+//DESCRIPTION Healing unhealthy goroutines: a steward restarts its ward when the ward's heartbeat stops; then a ward that sends values across its restarts, read as one stream through bridge.
 //JAVA 21+
 //DEPS info.picocli:picocli:4.7.7
 // To run it elsewhere, copy it with: gochan/Go.java gochan/Script.java Or.java OrDone.java Pipeline.java Bridge.java
@@ -36,7 +36,8 @@ import picocli.CommandLine.Spec;
 // Note what the steward does not do: it does not wait for an unhealthy ward to exit. It closes the ward's done and
 // starts the next ward at once; a ward that ignores done keeps running beside its successor.
 @Command(name = "healing", mixinStandardHelpOptions = true, version = "healing 1.0",
-        description = "A steward restarts a ward that never beats; then a ward that sends values across restarts.")
+        description = "Healing unhealthy goroutines: a steward restarts its ward when the ward's heartbeat stops; "
+                + "then a ward that sends values across its restarts, read as one stream through bridge.")
 public class Healing implements Callable<Integer> {
 
     @Option(names = "--timeout", defaultValue = "4s", converter = Script.GoDuration.class, paramLabel = "<duration>",

@@ -1,5 +1,5 @@
 ///usr/bin/env jbang "$0" "$@" ; exit $?
-//DESCRIPTION Heartbeats: a worker that pulses every interval or at each unit of work, so its consumer can tell a stuck worker from a slow one, and a test can wait for the worker instead of guessing a timeout.
+//DESCRIPTION Heartbeats: a worker pulses every interval or at each unit of work, so that its consumer can tell a stuck worker from a slow one and a test can wait for the worker instead of guessing a timeout; the book's tests ported.
 //JAVA 21+
 //DEPS info.picocli:picocli:4.7.7
 // To run it elsewhere, copy it with: gochan/Go.java gochan/Script.java
@@ -30,8 +30,9 @@ import picocli.CommandLine.Spec;
 // fig-interval-heartbeat-misbehaving-goroutine.go, fig-work-unit-pulse.go, and the tests bad_concurrent_test.go,
 // concurrent_test.go and interval_concurrent_test.go (ported as tests in tests/HeartbeatProperties.java).
 @Command(name = "heartbeat", mixinStandardHelpOptions = true, version = "heartbeat 1.0",
-        description = "Interval heartbeats, a worker that stalls and is noticed, a pulse per unit of work, and why"
-                + " heartbeats make tests deterministic.")
+        description = "Heartbeats: a worker pulses every interval or at each unit of work, so that its consumer can "
+                + "tell a stuck worker from a slow one and a test can wait for the worker instead of guessing a "
+                + "timeout; the book's tests ported.")
 public class Heartbeat implements Callable<Integer> {
 
     @Option(names = "--pulse-interval", defaultValue = "100ms", converter = Script.GoDuration.class,

@@ -1,5 +1,5 @@
 ///usr/bin/env jbang "$0" "$@" ; exit $?
-//DESCRIPTION Goroutine leaks: a reader blocked forever on a nil channel, a writer blocked forever on a channel nobody reads, and both fixed with done.
+//DESCRIPTION Goroutine leaks: a reader blocked forever on a nil channel and a writer blocked forever on a send nobody takes, both fixed with done, proven with the live-goroutine count.
 //JAVA 21+
 //DEPS info.picocli:picocli:4.7.7
 // To run it elsewhere, copy it with: gochan/Go.java gochan/Script.java
@@ -27,7 +27,8 @@ import picocli.CommandLine.Spec;
 // concurrency-patterns-in-go/preventing-goroutine-leaks/: fig-goroutine-leaks-example.go,
 // fig-goroutine-leaks-cancellation.go, fig-leak-from-blocked-channel-write.go and its -solved.go.
 @Command(name = "leak", mixinStandardHelpOptions = true, version = "leak 1.0",
-        description = "Leaks a reader and a writer goroutine, shows the fix with done, and counts live goroutines.")
+        description = "Goroutine leaks: a reader blocked forever on a nil channel and a writer blocked forever on a "
+                + "send nobody takes, both fixed with done, proven with the live-goroutine count.")
 public class Leak implements Callable<Integer> {
 
     @Option(names = "--cancel-after", defaultValue = "300ms", converter = Script.GoDuration.class,

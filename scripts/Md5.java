@@ -1,5 +1,5 @@
 ///usr/bin/env jbang "$0" "$@" ; exit $?
-//DESCRIPTION md5: the Go blog's "Pipelines and cancellation": the MD5 sum of every file in a directory tree, serially, with one goroutine per file and with a fixed number of digesters, cancelled on the first error; then the same with errgroup and SetLimit.
+//DESCRIPTION md5, the Go blog's Pipelines and cancellation: the MD5 sum of every file in a tree, serially, with one goroutine per file, with a fixed number of digesters and with errgroup, each cancelled on the first error.
 //JAVA 21+
 //DEPS info.picocli:picocli:4.7.7
 // To run it elsewhere, copy it with: gochan/Go.java gochan/Context.java gochan/Script.java ErrGroup.java
@@ -53,7 +53,8 @@ import picocli.CommandLine.Spec;
 // The default run digests a small fixture tree of known files, written to a temporary folder and deleted after, and
 // prints its paths relative to that folder, so the output is always the same; DIR digests a real directory.
 @Command(name = "md5", mixinStandardHelpOptions = true, version = "md5 1.0",
-        description = "The MD5 sum of every file in a tree: serial, parallel, bounded and with errgroup, cancelled on "
+        description = "md5, the Go blog's Pipelines and cancellation: the MD5 sum of every file in a tree, serially, "
+                + "with one goroutine per file, with a fixed number of digesters and with errgroup, each cancelled on "
                 + "the first error.")
 public class Md5 implements Callable<Integer> {
 

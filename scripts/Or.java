@@ -1,5 +1,5 @@
 ///usr/bin/env jbang "$0" "$@" ; exit $?
-//DESCRIPTION The or-channel: one channel that closes as soon as any of several channels closes, built as a recursive tree of goroutines.
+//DESCRIPTION The or-channel: one channel that closes as soon as any of several closes, built as a recursive tree of goroutines that all end together.
 //JAVA 21+
 //DEPS info.picocli:picocli:4.7.7
 // To run it elsewhere, copy it with: gochan/Go.java gochan/Script.java
@@ -32,7 +32,8 @@ import picocli.CommandLine.Spec;
 // From Concurrency in Go, chapter 4, "The or-channel"; the book's code: kat-co/concurrency-in-go-src,
 // concurrency-patterns-in-go/the-or-channel/fig-or-channel.go.
 @Command(name = "or", mixinStandardHelpOptions = true, version = "or 1.0",
-        description = "Waits on signals of very different durations through one or-channel.")
+        description = "The or-channel: one channel that closes as soon as any of several closes, built as a recursive "
+                + "tree of goroutines that all end together.")
 public class Or implements Callable<Integer> {
 
     @Option(names = "--signals", split = ",", defaultValue = "2h,5m,1s,1h,1m", converter = Script.GoDuration.class,

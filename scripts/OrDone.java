@@ -1,5 +1,5 @@
 ///usr/bin/env jbang "$0" "$@" ; exit $?
-//DESCRIPTION The or-done channel: wraps a channel so that a consumer's plain for-each also stops when done closes.
+//DESCRIPTION The or-done channel: wraps a channel so that a consumer's plain for-each ends when the channel closes or when done closes.
 //JAVA 21+
 //DEPS info.picocli:picocli:4.7.7
 // To run it elsewhere, copy it with: gochan/Go.java gochan/Script.java Pipeline.java
@@ -31,7 +31,8 @@ import picocli.CommandLine.Spec;
 // From Concurrency in Go, chapter 4, "The or-done-channel"; the book publishes its orDone with the bridge, in
 // kat-co/concurrency-in-go-src, concurrency-patterns-in-go/the-bridge-channel/fig-bridge-channel.go.
 @Command(name = "ordone", mixinStandardHelpOptions = true, version = "ordone 1.0",
-        description = "Ranges over orDone(done, myChan): once until myChan closes, once until done closes.")
+        description = "The or-done channel: wraps a channel so that a consumer's plain for-each ends when the channel "
+                + "closes or when done closes.")
 public class OrDone implements Callable<Integer> {
 
     @Option(names = "--values", description = "Values myChan sends before it closes (default: ${DEFAULT-VALUE}).")

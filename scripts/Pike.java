@@ -1,5 +1,5 @@
 ///usr/bin/env jbang "$0" "$@" ; exit $?
-//DESCRIPTION Rob Pike's "Go Concurrency Patterns" (Google I/O 2012): generators, fan-in, restored sequencing, timeouts, the quit channel and the daisy chain of 100,000 goroutines.
+//DESCRIPTION Rob Pike's Go Concurrency Patterns (2012), slide by slide: the generator, fan-in (two goroutines, then select), restoring sequencing with a wait channel, a timeout per message and for the whole conversation, the quit channel and its round trip, and the daisy chain of 100,000 goroutines.
 //JAVA 21+
 //DEPS info.picocli:picocli:4.7.7
 // To run it elsewhere, copy it with: gochan/Go.java gochan/Script.java
@@ -28,7 +28,10 @@ import picocli.CommandLine.Spec;
 // speakers. The pauses come from a seeded java.util.Random and run on virtual time in the documented run, so the
 // conversation is the same every time.
 @Command(name = "pike", mixinStandardHelpOptions = true, version = "pike 1.0",
-        description = "Runs the code of Rob Pike's talk \"Go Concurrency Patterns\" (2012), section by section.")
+        description = "Rob Pike's Go Concurrency Patterns (2012), slide by slide: the generator, fan-in (two "
+                + "goroutines, then select), restoring sequencing with a wait channel, a timeout per message and for "
+                + "the whole conversation, the quit channel and its round trip, and the daisy chain of 100,000 "
+                + "goroutines.")
 public class Pike implements Callable<Integer> {
 
     @Option(names = "--section", split = ",", paramLabel = "FILE",

@@ -32,7 +32,8 @@ import picocli.CommandLine.Spec;
 // pipelines/some-handy-generators/fig-take-and-repeat-pipeline.go; repeatFn in
 // fan-out-fan-in/fig-naive-prime-finder.go.
 @Command(name = "pipeline", mixinStandardHelpOptions = true, version = "pipeline 1.0",
-        description = "The generators repeat, repeatFn and take, and a multiply/add pipeline, all cancellable.")
+        description = "Pipelines: the generators repeat, repeatFn and take, and the book's multiply/add pipeline, "
+                + "each stage cancelled through done.")
 public class Pipeline implements Callable<Integer> {
 
     @Option(names = "--count", description = "How many values take() takes from each generator (default: ${DEFAULT-VALUE}).")

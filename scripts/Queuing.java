@@ -33,7 +33,8 @@ import picocli.CommandLine.Spec;
 // From Concurrency in Go, chapter 4, "Queuing"; its pipeline is in the text only (the section's published file,
 // kat-co/concurrency-in-go-src, concurrency-patterns-in-go/queuing/buffering_test.go, benchmarks bufio).
 @Command(name = "queuing", mixinStandardHelpOptions = true, version = "queuing 1.0",
-        description = "A buffer between a short and a long stage; then Little's law measured on a stable pipeline.")
+        description = "Queuing: a buffer between a short and a long stage frees the short stage sooner but does not "
+                + "make the pipeline faster; then Little's law, L = lambda * W, measured on a running pipeline.")
 public class Queuing implements Callable<Integer> {
 
     @Option(names = "--scale", defaultValue = "100ms", converter = Script.GoDuration.class, paramLabel = "<duration>",

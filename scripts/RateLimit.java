@@ -1,5 +1,5 @@
 ///usr/bin/env jbang "$0" "$@" ; exit $?
-//DESCRIPTION Rate limiting with token buckets: an API connection without a limit, with one limit, with a multi-limiter (per second and per minute), and with tiered limits per resource (API, disk, network).
+//DESCRIPTION Rate limiting with token buckets (Go's x/time/rate, on Bucket4j): ten ReadFile and ten ResolveAddress calls on an API connection without a limit, with one limit, with a multi-limiter (per second and per minute) and with tiered limits per resource.
 //JAVA 21+
 //DEPS info.picocli:picocli:4.7.7
 //DEPS com.bucket4j:bucket4j_jdk17-core:8.19.0
@@ -41,8 +41,9 @@ import picocli.CommandLine.Spec;
 // (fig-tiered-rate-limit.go, which does not compile: its main calls Open, and the file defines neither Open nor
 // APIConnection; they are taken from the book's text).
 @Command(name = "ratelimit", mixinStandardHelpOptions = true, version = "ratelimit 1.0",
-        description = "Ten ReadFile and ten ResolveAddress calls on an API connection: without a limit, with one "
-                + "limit, with a multi-limiter, and with tiered limits per resource.")
+        description = "Rate limiting with token buckets (Go's x/time/rate, on Bucket4j): ten ReadFile and ten "
+                + "ResolveAddress calls on an API connection without a limit, with one limit, with a multi-limiter (per "
+                + "second and per minute) and with tiered limits per resource.")
 public class RateLimit implements Callable<Integer> {
 
     @Option(names = "--calls", description = "Calls of each kind, ReadFile and ResolveAddress (default: ${DEFAULT-VALUE}).")

@@ -1,5 +1,5 @@
 ///usr/bin/env jbang "$0" "$@" ; exit $?
-//DESCRIPTION Replicated requests: the same request to several handlers, the first answer wins and the rest are cancelled; then timeouts and cancellation: what a deadline cancels, preemptable work, and the shared state a cancelled goroutine leaves behind.
+//DESCRIPTION Replicated requests: the same request to several handlers, the first answer wins and close(done) cancels the rest; then timeouts and cancellation: a deadline cancels every handler, work stops at its first look at done, and a cancelled tally leaves writes to roll back.
 //JAVA 21+
 //DEPS info.picocli:picocli:4.7.7
 // To run it elsewhere, copy it with: gochan/Go.java gochan/Context.java gochan/Script.java
@@ -37,8 +37,9 @@ import picocli.CommandLine.Spec;
 // preemptable it is: at the latest, after its longest step that does not look at done. And work that wrote to shared
 // state before it was cancelled leaves writes behind to roll back: fewer, the later and fewer its writes.
 @Command(name = "replicated", mixinStandardHelpOptions = true, version = "replicated 1.0",
-        description = "One request replicated over several handlers, the first answer wins; then a deadline, "
-                + "preemptable work and shared state under cancellation.")
+        description = "Replicated requests: the same request to several handlers, the first answer wins and "
+                + "close(done) cancels the rest; then timeouts and cancellation: a deadline cancels every handler, work "
+                + "stops at its first look at done, and a cancelled tally leaves writes to roll back.")
 public class Replicated implements Callable<Integer> {
 
     @Option(names = "--handlers", description = "Handlers the request is replicated to (default: ${DEFAULT-VALUE}).")

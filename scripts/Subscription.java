@@ -1,5 +1,5 @@
 ///usr/bin/env jbang "$0" "$@" ; exit $?
-//DESCRIPTION Advanced Go Concurrency Patterns (Ajmani, 2013): a feed Subscription whose for-select loop owns its state, Close through a chan chan error, nil channels that switch cases off, a bounded pending queue, async fetch, dedupe and Merge; and the three bugs of the naive version.
+//DESCRIPTION Advanced Go Concurrency Patterns (Ajmani, 2013): fake feeds turned into subscriptions by a for-select loop that owns its state, merged and closed through a chan chan error; the naive version's three bugs; then the talk's fixes: dedupe, a bounded pending queue, an asynchronous fetch.
 //JAVA 21+
 //DEPS info.picocli:picocli:4.7.7
 // To run it elsewhere, copy it with: gochan/Go.java gochan/Script.java
@@ -33,8 +33,9 @@ import picocli.CommandLine.Spec;
 // changes it only in a for-select loop, so no lock is needed. Close asks the loop to exit through a channel of
 // reply channels (chan chan error), and a case is switched off by setting its channel to nil.
 @Command(name = "subscription", mixinStandardHelpOptions = true, version = "subscription 1.0",
-        description = "Three fake feeds merged and closed after a while; the naive version's bugs; then the talk's "
-                + "fixes: dedupe, a bounded pending queue, and an asynchronous fetch.")
+        description = "Advanced Go Concurrency Patterns (Ajmani, 2013): fake feeds turned into subscriptions by a "
+                + "for-select loop that owns its state, merged and closed through a chan chan error; the naive "
+                + "version's three bugs; then the talk's fixes: dedupe, a bounded pending queue, an asynchronous fetch.")
 public class Subscription implements Callable<Integer> {
 
     @Option(names = "--seed",

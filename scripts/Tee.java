@@ -1,5 +1,5 @@
 ///usr/bin/env jbang "$0" "$@" ; exit $?
-//DESCRIPTION The tee channel: splits one stream into two that both get every value, in lockstep.
+//DESCRIPTION The tee channel: splits one stream into two that both get every value, in lockstep (neither output gets more than one value ahead); here the book's take(repeat(1, 2), 4).
 //JAVA 21+
 //DEPS info.picocli:picocli:4.7.7
 // To run it elsewhere, copy it with: gochan/Go.java gochan/Script.java Pipeline.java OrDone.java
@@ -27,7 +27,8 @@ import picocli.CommandLine.Spec;
 //
 // From Concurrency in Go, chapter 4, "The tee-channel"; its code is in the text only.
 @Command(name = "tee", mixinStandardHelpOptions = true, version = "tee 1.0",
-        description = "Tees take(repeat(1, 2), count) and prints both outputs side by side.")
+        description = "The tee channel: splits one stream into two that both get every value, in lockstep (neither "
+                + "output gets more than one value ahead); here the book's take(repeat(1, 2), 4).")
 public class Tee implements Callable<Integer> {
 
     @Option(names = "--count", description = "How many values to tee (default: ${DEFAULT-VALUE}).")

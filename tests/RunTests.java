@@ -83,6 +83,7 @@
 //SOURCES Md5Properties.java
 //SOURCES SubscriptionProperties.java
 //SOURCES StandaloneScriptTest.java
+//SOURCES DescriptionTest.java
 
 import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClasspathRoots;
 

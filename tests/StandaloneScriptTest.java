@@ -22,6 +22,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -155,7 +156,10 @@ class StandaloneScriptTest {
                 "the template's //SOURCES");
     }
 
+    // Four ./jbang runs, each bounded by RUN_BOUND_SECONDS: more than the suite's default 120 s when the machine is
+    // busy, since jbang itself runs one at a time (the wrapper's lock) and this one starts with an empty cache.
     @Test
+    @Timeout(value = 4 * RUN_BOUND_SECONDS, unit = TimeUnit.SECONDS)
     void aScriptMadeFromTheTemplateRunsOutsideTheRepository() throws Exception {
         Path folder = folderOutsideTheRepository();
         // given: the catalog resolves from the repository root, the new script lands in the other folder

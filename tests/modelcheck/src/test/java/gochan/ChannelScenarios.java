@@ -86,7 +86,7 @@ class ChannelScenarios {
 
     // close racing a blocked sender, a blocked receiver, and a select that sends and one that receives: every one of
     // them ends. A value is received exactly when its send completed; a send that loses to close panics, as in Go.
-    @FrayTest(iterations = 500)
+    @FrayTest(iterations = 300)
     void closeRacingSendersReceiversAndSelects() {
         goroutinesOnPlatformThreads();
         Chan<Integer> ch = make();

@@ -1058,11 +1058,11 @@ public final class Go {
     }
 
     /**
-     * Where goroutines run: virtual threads, unless a test says otherwise. Fray, the schedule-by-schedule checker of
-     * tests/modelcheck, cannot schedule virtual threads, so its tests call this with
-     * {@code Thread.ofPlatform().factory()} before they start anything; go, afterFunc and the context port then run
-     * their goroutines on platform threads it controls. Read at each start. Not for programs: a goroutine should
-     * cost what a virtual thread costs.
+     * Where goroutines run: virtual threads, unless a test says otherwise. Fray (tests/modelcheck), which checks the
+     * helper schedule by schedule, cannot schedule virtual threads: its tests pass {@code Thread.ofPlatform().factory()}
+     * here before they start anything, so that the goroutines of go, afterFunc and the context port run on threads
+     * Fray controls. Read at each start. For tests only: in a program a goroutine should cost what a virtual thread
+     * costs.
      */
     static void setGoroutineThreads(ThreadFactory threads) {
         goroutineThreads = threads;

@@ -35,7 +35,7 @@ class ContextScenarios {
 
     // A parent cancelled with a cause while a goroutine derives a child, and a grandchild through a value context:
     // whichever comes first, both end up done, with the parent's error and cause.
-    @FrayTest(iterations = 300)
+    @FrayTest(iterations = 200)
     void cancelRacingAChildsCreation() {
         goroutinesOnPlatformThreads();
         var parent = Context.withCancelCause(Context.background());
@@ -65,7 +65,7 @@ class ContextScenarios {
 
     // A context of a type the port does not know, so that a child of it needs a watcher goroutine (started by go):
     // its cancel races the child's own cancel. The child ends up done either way, and the watcher ends.
-    @FrayTest(iterations = 300)
+    @FrayTest(iterations = 200)
     void cancelRacingAWatcherGoroutine() {
         goroutinesOnPlatformThreads();
         Foreign parent = new Foreign();
@@ -81,7 +81,7 @@ class ContextScenarios {
     }
 
     // afterFunc's stop racing the context's cancel: f runs exactly when stop says it did not stop it, and once.
-    @FrayTest(iterations = 300)
+    @FrayTest(iterations = 200)
     void afterFuncStopRacingCancel() {
         goroutinesOnPlatformThreads();
         var ctx = Context.withCancel(Context.background());
@@ -101,7 +101,7 @@ class ContextScenarios {
     // A deadline's timer racing an explicit cancel, on Fray's mock clock (each read of the clock moves it 0.1 ms, so
     // where in the schedule the 1 ms deadline passes depends on the schedule). The first decides: the context and
     // its child agree on one error, which never changes. The helper's timer thread outlives the test: Fray stops it.
-    @FrayTest(iterations = 300, systemTimeDelegateType = SystemTimeDelegateType.MOCK, ignoreTimedBlock = false,
+    @FrayTest(iterations = 200, systemTimeDelegateType = SystemTimeDelegateType.MOCK, ignoreTimedBlock = false,
             abortThreadExecutionAfterMainExit = true)
     void deadlineRacingCancel() {
         goroutinesOnPlatformThreads();

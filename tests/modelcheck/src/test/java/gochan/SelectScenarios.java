@@ -28,7 +28,7 @@ class SelectScenarios {
     // Two selects, each receiving from a or b, and two senders, one on a and one on b: each select completes exactly
     // one case, and each value reaches exactly one select. A select that read its state and then set it could take
     // both values, lose one, and leave the other select waiting for ever.
-    @FrayTest(iterations = 500)
+    @FrayTest(iterations = 400)
     void twoSelectsRacingOverSharedChannels() {
         goroutinesOnPlatformThreads();
         Chan<String> a = make();
@@ -49,7 +49,7 @@ class SelectScenarios {
 
     // A select against a select, each sending on one channel and receiving on the other: they meet on exactly one
     // of the two, and agree on which.
-    @FrayTest(iterations = 300)
+    @FrayTest(iterations = 200)
     void selectAgainstSelect() {
         goroutinesOnPlatformThreads();
         Chan<Integer> a = make();

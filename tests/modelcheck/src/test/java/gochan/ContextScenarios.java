@@ -70,14 +70,22 @@ class ContextScenarios {
         goroutinesOnPlatformThreads();
         Foreign parent = new Foreign();
         var child = Context.withCancel(parent);
-        Thread parentCancel = go(parent::cancel);
-        Thread childCancel = go(() -> child.cancel().cancel());
+        AtomicBoolean parentCancelled = new AtomicBoolean();
+        boolean[] parentFirst = new boolean[1];
+        Thread parentCancel = go(() -> {
+            parent.cancel();
+            parentCancelled.set(true);
+        });
+        Thread childCancel = go(() -> {
+            parentFirst[0] = parentCancelled.get();
+            child.cancel().cancel();
+        });
         join(parentCancel, childCancel);
 
         assertTrue(isDone(child.ctx()));
         assertSame(Context.Canceled, child.ctx().err());
         joinEveryGoroutine(); // the watcher too: it must have ended, whichever cancel it saw
-        outcome("cancel racing a watcher goroutine", "done");
+        outcome("cancel racing a watcher goroutine", parentFirst[0] ? "parent cancelled first" : "child cancelled first (or both at once)");
     }
 
     // afterFunc's stop racing the context's cancel: f runs exactly when stop says it did not stop it, and once.

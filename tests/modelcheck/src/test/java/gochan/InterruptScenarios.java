@@ -30,13 +30,13 @@ class InterruptScenarios {
 
     // A receiver is interrupted while a select hands it a value; the select gives up on a quit channel closed
     // once the receiver is done. The receiver has the value exactly when the select's send case fired.
-    @FrayTest(iterations = 200)
+    @FrayTest(iterations = 300)
     void interruptRacingAHandOffToAReceiver() {
         receiverInterrupted("receive", ch -> ch.receive());
     }
 
     // The same with the receiver blocked in a select of its own.
-    @FrayTest(iterations = 200)
+    @FrayTest(iterations = 300)
     void interruptRacingAHandOffToASelect() {
         Chan<Integer> never = make();
         receiverInterrupted("select", ch -> select(onReceive(ch), onReceive(never)).value());
@@ -71,7 +71,7 @@ class InterruptScenarios {
 
     // A sender is interrupted while a select takes its value; the select gives up on quit once the sender is done.
     // The select has the value exactly when the send returned normally.
-    @FrayTest(iterations = 200)
+    @FrayTest(iterations = 400)
     void interruptRacingAHandOffFromASender() {
         goroutinesOnPlatformThreads();
         Chan<Integer> ch = make();

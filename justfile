@@ -37,6 +37,11 @@ demos:
 test *FILTER:
     ./jbang tests/RunTests.java {{FILTER}}
 
+# Check the helper and the context port schedule by schedule with Fray (needs a JDK 25; builds Fray's JDK once, ~1 min): just modelcheck -Dtest=Select*
+[group('dev')]
+modelcheck *ARGS:
+    tests/modelcheck/run {{ARGS}}
+
 # Print a running script's goroutine dump on its standard error, by sending it SIGUSR1: just dump 12345
 [group('dev')]
 [no-exit-message]

@@ -23,6 +23,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -1056,12 +1057,25 @@ public final class Go {
         return className.equals("gochan.Go") || className.startsWith("gochan.Go$");
     }
 
+    /**
+     * Where goroutines run: virtual threads, unless a test says otherwise. Fray (tests/modelcheck), which checks the
+     * helper schedule by schedule, cannot schedule virtual threads: its tests pass {@code Thread.ofPlatform().factory()}
+     * here before they start anything, so that the goroutines of go, afterFunc and the context port run on threads
+     * Fray controls. Read at each start. For tests only: in a program a goroutine should cost what a virtual thread
+     * costs.
+     */
+    static void setGoroutineThreads(ThreadFactory threads) {
+        goroutineThreads = threads;
+    }
+
+    private static volatile ThreadFactory goroutineThreads = Thread.ofVirtual().factory(); // thread-safe, unlike a builder
+
     private static Thread start(Runnable body, Bubble bubble, long creator, StackWalker.StackFrame goCall,
             boolean bubbleRoot) {
         long id = G.ids.incrementAndGet();
         G[] self = new G[1]; // the thread and its G refer to each other; thread.start() publishes both
-        Thread thread = Thread.ofVirtual().name("goroutine-" + id)
-                .unstarted(() -> runGoroutine(self[0], body, bubbleRoot));
+        Thread thread = goroutineThreads.newThread(() -> runGoroutine(self[0], body, bubbleRoot));
+        thread.setName("goroutine-" + id);
         G g = self[0] = new G(id, thread, bubble, true, true, creator, goCall);
         // Counted before it starts, so that goroutines() counts it as soon as go returns, and its creator (which
         // is running) never leaves a moment where nobody seems to run.

@@ -1,0 +1,98 @@
+package gochan;
+
+import static gochan.Go.go;
+import static gochan.Go.make;
+import static gochan.Go.onReceive;
+import static gochan.Go.onSend;
+import static gochan.Go.select;
+import static gochan.ModelCheck.goroutinesOnPlatformThreads;
+import static gochan.ModelCheck.join;
+import static gochan.ModelCheck.outcome;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import gochan.Go.Chan;
+import gochan.Go.Selected;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.pastalab.fray.junit.junit5.FrayTestExtension;
+import org.pastalab.fray.junit.junit5.annotations.FrayTest;
+
+/**
+ * select, where the one compare-and-set on a select's shared state matters: two goroutines that wake the same
+ * parked select from two channels at once must not both complete into it.
+ */
+@ExtendWith(FrayTestExtension.class)
+class SelectScenarios {
+
+    // Two selects, each receiving from a or b, and two senders, one on a and one on b: each select completes exactly
+    // one case, and each value reaches exactly one select. A select that read its state and then set it could take
+    // both values, lose one, and leave the other select waiting for ever.
+    @FrayTest(iterations = 400)
+    void twoSelectsRacingOverSharedChannels() {
+        goroutinesOnPlatformThreads();
+        Chan<String> a = make();
+        Chan<String> b = make();
+        Selected[] got = new Selected[2];
+        Thread select0 = go(() -> got[0] = select(onReceive(a), onReceive(b)));
+        Thread select1 = go(() -> got[1] = select(onReceive(a), onReceive(b)));
+        Thread sendA = go(() -> a.send("a"));
+        Thread sendB = go(() -> b.send("b"));
+        join(select0, select1, sendA, sendB);
+
+        for (Selected s : got) {
+            assertEquals(s.index() == 0 ? "a" : "b", s.value(), "the value came from the case that fired: " + s);
+        }
+        assertEquals(List.of("a", "b"), Stream.of(got).map(s -> (String) s.value()).sorted().toList());
+        outcome("two selects racing", "select 0 took " + got[0].value());
+    }
+
+    // A select against a select, each sending on one channel and receiving on the other: they meet on exactly one
+    // of the two, and agree on which.
+    @FrayTest(iterations = 200)
+    void selectAgainstSelect() {
+        goroutinesOnPlatformThreads();
+        Chan<Integer> a = make();
+        Chan<Integer> b = make();
+        Selected[] got = new Selected[2];
+        Thread select0 = go(() -> got[0] = select(onSend(a, 1), onReceive(b)));      // select { case a <- 1: case v := <-b: }
+        Thread select1 = go(() -> got[1] = select(onReceive(a), onSend(b, 2)));      // select { case v := <-a: case b <- 2: }
+        join(select0, select1);
+
+        assertEquals(got[0].index(), got[1].index(), "both met on the same channel");
+        if (got[0].index() == 0) {
+            assertEquals(1, (int) got[1].value());                                   // 1 went over a
+        } else {
+            assertEquals(2, (int) got[0].value());                                   // 2 went over b
+        }
+        outcome("select against select", got[0].index() == 0 ? "met on a" : "met on b");
+    }
+
+    // Three senders racing into one select of three cases: exactly one case fires, and the two values it did not
+    // take are still with their senders, for a plain receive. (A select that took two would lose one: its receive
+    // here would wait for ever, which Fray reports as a deadlock.)
+    @FrayTest(iterations = 400)
+    void threeSendersIntoOneSelect() {
+        goroutinesOnPlatformThreads();
+        List<Chan<Integer>> chans = List.of(make(), make(), make());
+        Selected[] bySelect = new Selected[1];
+        Thread selector = go(() -> bySelect[0] = select(
+                onReceive(chans.get(0)), onReceive(chans.get(1)), onReceive(chans.get(2))));
+        Thread[] senders = new Thread[3];
+        for (int i = 0; i < 3; i++) {
+            int v = i;
+            senders[i] = go(() -> chans.get(v).send(v));                     // go func() { chans[v] <- v }()
+        }
+        join(selector);
+
+        int fired = bySelect[0].index();
+        assertEquals(fired, (int) bySelect[0].value(), "the value came from the case that fired");
+        for (int c = 0; c < 3; c++) {
+            if (c != fired) {
+                assertEquals(c, (int) chans.get(c).receive(), "the select left this value with its sender");
+            }
+        }
+        join(senders);
+        outcome("three senders into one select", "case " + fired + " fired");
+    }
+}

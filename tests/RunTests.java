@@ -58,6 +58,7 @@
 //SOURCES ChanProperties.java
 //SOURCES ContextProperties.java
 //SOURCES ContextTest.java
+//SOURCES ContextDeepChainTest.java
 //SOURCES ErrorsProperties.java
 //SOURCES LeakProperties.java
 //SOURCES ForSelectProperties.java

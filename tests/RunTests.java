@@ -59,6 +59,7 @@
 //SOURCES ContextProperties.java
 //SOURCES ContextTest.java
 //SOURCES ContextDeepChainTest.java
+//SOURCES ContextWrapperTest.java
 //SOURCES ErrorsProperties.java
 //SOURCES LeakProperties.java
 //SOURCES ForSelectProperties.java

@@ -66,7 +66,8 @@ public interface Context {
      * A channel that is closed when work done for this context should be cancelled: by a cancel function, by the
      * deadline, or because the parent was. For {@code select(onReceive(ctx.done()), ...)}. It is null (Go's nil
      * channel: a select case on it is never ready) for a context that can never be cancelled, such as
-     * {@link #background()}; use it in a select, or with the static {@code Go.receive}, not as {@code done().receive()}.
+     * {@link #background()} or {@link #withoutCancel}; use it in a select, or with the static {@code Go.receive},
+     * not as {@code done().receive()}.
      */
     ReceiveOnly<Void> done();
 
@@ -134,7 +135,10 @@ public interface Context {
     // Cancellation: WithCancel, WithCancelCause, Cause
     // =====================================================================================================
 
-    /** Go's CancelFunc: tells the work to stop, does not wait for it to stop. Idempotent; safe from any thread. */
+    /**
+     * Go's CancelFunc: tells the work to stop, does not wait for it to stop. Idempotent; safe from any thread. When
+     * it returns, the context and every context derived from it are done.
+     */
     @FunctionalInterface
     interface CancelFunc {
         void cancel();
@@ -196,7 +200,7 @@ public interface Context {
     }
 
     // =====================================================================================================
-    // Deadlines: WithDeadline, WithTimeout
+    // Deadlines: WithDeadline, WithTimeout, WithDeadlineCause, WithTimeoutCause
     // =====================================================================================================
 
     /**

@@ -614,6 +614,29 @@ class ContextTest {
         });
     }
 
+    // Go's TestWithCancelSimultaneouslyCanceledParent and TestCauseRace: a child made while its parent is being
+    // cancelled with a cause ends up with that cause, and cause() polled meanwhile is null or the cause, nothing else.
+    @Test
+    void aCauseSetWhileAChildIsMadeOrWhileCauseIsPolledIsSeenWhole() {
+        TestSupport.bounded(() -> {
+            for (int i = 0; i < 100; i++) {
+                CancelableWithCause parent = withCancelCause(background());
+                Exception because = new Exception("Because!");
+                go(() -> parent.cancel().cancel(because));
+                Cancelable c = withCancel(parent.ctx());
+                Exception polled;
+                while ((polled = cause(parent.ctx())) == null) {
+                    Thread.yield();                                 // runtime.Gosched()
+                }
+                assertSame(because, polled, "Cause returned another error while the cancel was at work");
+                Go.receive(c.ctx().done());
+                assertSame(Canceled, c.ctx().err(), "child not canceled");
+                assertSame(because, cause(c.ctx()), "child has wrong cause");
+            }
+            return null;
+        });
+    }
+
     // ---- AfterFunc (Go 1.21) ---------------------------------------------------------------------------------------
 
     @Test

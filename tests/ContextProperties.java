@@ -7,7 +7,9 @@ import static gochan.Context.withTimeout;
 import static gochan.Context.withValue;
 import static gochan.Go.awaitBlocked;
 import static gochan.Go.bubble;
+import static gochan.Go.go;
 import static gochan.Go.goroutines;
+import static gochan.Go.make;
 import static gochan.Go.now;
 import static gochan.Go.receive;
 import static gochan.Go.since;
@@ -25,11 +27,14 @@ import gochan.Context.CancelFunc;
 import gochan.Context.Cancelable;
 import gochan.Context.ContextError;
 import gochan.Go;
+import gochan.Go.Chan;
+import gochan.Go.WaitGroup;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.Combinators;
@@ -38,6 +43,7 @@ import net.jqwik.api.Property;
 import net.jqwik.api.PropertyDefaults;
 import net.jqwik.api.Provide;
 import net.jqwik.api.constraints.IntRange;
+import net.jqwik.api.constraints.Size;
 import net.jqwik.api.lifecycle.AddLifecycleHook;
 import net.jqwik.api.lifecycle.AroundTryHook;
 import net.jqwik.api.lifecycle.PropagationMode;
@@ -564,5 +570,59 @@ class ContextProperties {
         } finally {
             cancels.forEach(CancelFunc::cancel);
         }
+    }
+
+    // ---- property 5: concurrent cancels in one chain each return only once everything below them is done ----------
+
+    /**
+     * Goroutines cancel nodes of one chain at the same moment (the root and a node below it, two nodes in the
+     * middle, the same node twice). When each cancel returns, every context below its node is done, although
+     * another goroutine may be cancelling part of them: Go's cancel guarantees it by holding each lock while it
+     * cancels the children, the port by waiting for that other cancel. Checked through the done channels, bottom
+     * first (the last to be closed), since err() itself waits for a cancel in progress.
+     */
+    @Property(tries = 40)
+    void eachOfSeveralConcurrentCancelsReturnsOnlyOnceEveryContextBelowItIsDone(
+            @ForAll @IntRange(min = 2, max = 20_000) int depth,
+            @ForAll @Size(min = 2, max = 4) List<@IntRange(min = 0, max = 99) Integer> percents) {
+        List<Context> chain = new ArrayList<>();
+        List<CancelFunc> cancels = new ArrayList<>();
+        Context ctx = background();
+        for (int i = 0; i < depth; i++) {
+            Cancelable c = i % 100 == 99 ? withTimeout(ctx, Duration.ofHours(1)) : withCancel(ctx);
+            cancels.add(c.cancel());
+            ctx = i % 3 == 2 ? withValue(c.ctx(), i, i) : c.ctx();
+            chain.add(ctx);
+        }
+        List<Integer> picks = percents.stream().map(p -> depth * p / 100).toList();
+        ConcurrentLinkedQueue<String> notDone = new ConcurrentLinkedQueue<>();
+        TestSupport.bounded(() -> {
+            Chan<Void> start = make();
+            WaitGroup wg = new WaitGroup();
+            for (int pick : picks) {
+                wg.add(1);
+                go(() -> {
+                    try {
+                        receive(start);
+                        cancels.get(pick).cancel();                 // when
+                        for (int j = depth - 1; j >= pick; j--) {    // then
+                            if (!TestSupport.isClosed(chain.get(j).done())) {
+                                notDone.add("level " + j + " below the cancel of level " + pick);
+                                break;
+                            }
+                        }
+                    } finally {
+                        wg.done();
+                    }
+                });
+            }
+            start.close();
+            wg.await();
+            return null;
+        });
+        cancels.get(0).cancel();                                    // the rest of the chain, and its timers
+        assertEquals(List.of(), List.copyOf(notDone), "a cancel returned before everything below it was done");
+        Statistics.label("nodes").collect(picks.stream().distinct().count() < picks.size() ? "the same twice" : "distinct");
+        Statistics.label("depth").collect(depth < 1000 ? "< 1000" : ">= 1000");
     }
 }

@@ -8,7 +8,10 @@ import static gochan.Context.withCancel;
 import static gochan.Context.withCancelCause;
 import static gochan.Context.withDeadline;
 import static gochan.Context.withTimeout;
+import static gochan.Context.withDeadlineCause;
+import static gochan.Context.withTimeoutCause;
 import static gochan.Context.withValue;
+import static gochan.Context.withoutCancel;
 import static gochan.Go.awaitBlocked;
 import static gochan.Go.go;
 import static gochan.Go.goroutines;
@@ -48,6 +51,7 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.function.Executable;
@@ -67,17 +71,6 @@ class ContextTest {
         assertEquals(message, panic.getMessage());
     }
 
-    /** Outside bubbles: waits until ctx is done; fails if it is not within 5 s. Its timer is stopped on the way out. */
-    static void awaitDone(Context ctx) {
-        Go.Timer giveUp = Go.newTimer(Duration.ofSeconds(5));
-        try {
-            assertEquals(0, select(onReceive(ctx.done()), onReceive(giveUp.c())).index(),
-                    () -> "not done within 5 s: " + ctx);
-        } finally {
-            giveUp.stop();
-        }
-    }
-
     /** In a bubble, on virtual time: see ContextProperties.inBubble. */
     static void inBubble(Runnable body) {
         ContextProperties.inBubble(body);
@@ -94,6 +87,9 @@ class ContextTest {
         assertPanics(nilParent, () -> withTimeout(null, FAR));
         assertPanics(nilParent, () -> withValue(null, "key", "value"));
         assertPanics(nilParent, () -> afterFunc(null, () -> { }));
+        assertPanics(nilParent, () -> withoutCancel(null));
+        assertPanics(nilParent, () -> withDeadlineCause(null, now().plus(FAR), new Exception()));
+        assertPanics(nilParent, () -> withTimeoutCause(null, FAR, new Exception()));
         assertPanics("nil key", () -> withValue(background(), null, "value"));
         assertPanics("key is not comparable", () -> withValue(background(), new int[] {1}, "value"));
     }
@@ -362,6 +358,32 @@ class ContextTest {
         });
     }
 
+    /** A key type with no toString of its own (Go's key1, which has no String method). */
+    static final class Key1 {
+    }
+
+    /** A key type with a toString (Go's key2, which has a String method). */
+    record Key2(int id) {
+        @Override
+        public String toString() {
+            return "key2(" + id + ")";
+        }
+    }
+
+    // Go's TestWithCancel and TestValues: the names, and keys and values printed as Go's stringify prints them.
+    @Test
+    void toStringNamesKeysAndValuesAsGoDoes() {
+        Cancelable c1 = withCancel(background());
+        assertEquals("context.Background.WithCancel", c1.ctx().toString());
+        c1.cancel().cancel();
+        Context c = withValue(withValue(background(), new Key1(), "c1k1"), new Key2(1), "c2k2");
+        assertEquals("context.Background.WithValue(ContextTest$Key1, c1k1).WithValue(key2(1), c2k2)", c.toString(),
+                "a type name where there is no toString of its own, not an identity hash");
+        assertEquals("context.Background.WithValue(key2(1), <nil>)", withValue(background(), new Key2(1), null)
+                .toString(), "nil is printed as Go prints it");
+        assertEquals("context.TODO.WithoutCancel", withoutCancel(todo()).toString());
+    }
+
     // ---- Cause (Go 1.20) -------------------------------------------------------------------------------------------
 
     @Test
@@ -382,6 +404,237 @@ class ContextTest {
         Cancelable plain = withCancel(background());
         plain.cancel().cancel();
         assertSame(Canceled, cause(plain.ctx()));
+    }
+
+    // ---- Go 1.21: WithoutCancel, WithDeadlineCause, WithTimeoutCause ----------------------------------------------
+
+    record CauseCase(String name, Supplier<Context> ctx, ContextError err, Exception cause) {}
+
+    // Go's TestCause (x_test.go), row for row: err() and cause() of a context built and cancelled in each way.
+    @Test
+    void errAndCauseAreAsInGosTestCause() {
+        Duration forever = Duration.ofSeconds(1_000_000);
+        Exception parentCause = new Exception("parentCause");
+        Exception childCause = new Exception("childCause");
+        Exception tooSlow = new Exception("tooSlow");
+        Exception finishedEarly = new Exception("finishedEarly");
+        List<CauseCase> cases = List.of(
+                new CauseCase("Background", Context::background, null, null),
+                new CauseCase("TODO", Context::todo, null, null),
+                new CauseCase("WithCancel", () -> {
+                    Cancelable c = withCancel(background());
+                    c.cancel().cancel();
+                    return c.ctx();
+                }, Canceled, Canceled),
+                new CauseCase("WithCancelCause", () -> {
+                    CancelableWithCause c = withCancelCause(background());
+                    c.cancel().cancel(parentCause);
+                    return c.ctx();
+                }, Canceled, parentCause),
+                new CauseCase("WithCancelCause nil", () -> {
+                    CancelableWithCause c = withCancelCause(background());
+                    c.cancel().cancel(null);
+                    return c.ctx();
+                }, Canceled, Canceled),
+                new CauseCase("WithCancelCause: parent cause before child", () -> {
+                    CancelableWithCause parent = withCancelCause(background());
+                    CancelableWithCause child = withCancelCause(parent.ctx());
+                    parent.cancel().cancel(parentCause);
+                    child.cancel().cancel(childCause);
+                    return child.ctx();
+                }, Canceled, parentCause),
+                new CauseCase("WithCancelCause: parent cause after child", () -> {
+                    CancelableWithCause parent = withCancelCause(background());
+                    CancelableWithCause child = withCancelCause(parent.ctx());
+                    child.cancel().cancel(childCause);
+                    parent.cancel().cancel(parentCause);
+                    return child.ctx();
+                }, Canceled, childCause),
+                new CauseCase("WithCancelCause: parent cause before nil", () -> {
+                    CancelableWithCause parent = withCancelCause(background());
+                    Cancelable child = withCancel(parent.ctx());
+                    parent.cancel().cancel(parentCause);
+                    child.cancel().cancel();
+                    return child.ctx();
+                }, Canceled, parentCause),
+                new CauseCase("WithCancelCause: parent cause after nil", () -> {
+                    CancelableWithCause parent = withCancelCause(background());
+                    Cancelable child = withCancel(parent.ctx());
+                    child.cancel().cancel();
+                    parent.cancel().cancel(parentCause);
+                    return child.ctx();
+                }, Canceled, Canceled),
+                new CauseCase("WithCancelCause: child cause after nil", () -> {
+                    Cancelable parent = withCancel(background());
+                    CancelableWithCause child = withCancelCause(parent.ctx());
+                    parent.cancel().cancel();
+                    child.cancel().cancel(childCause);
+                    return child.ctx();
+                }, Canceled, Canceled),
+                new CauseCase("WithCancelCause: child cause before nil", () -> {
+                    Cancelable parent = withCancel(background());
+                    CancelableWithCause child = withCancelCause(parent.ctx());
+                    child.cancel().cancel(childCause);
+                    parent.cancel().cancel();
+                    return child.ctx();
+                }, Canceled, childCause),
+                new CauseCase("WithTimeout", () -> {
+                    Cancelable c = withTimeout(background(), Duration.ZERO);
+                    c.cancel().cancel();
+                    return c.ctx();
+                }, DeadlineExceeded, DeadlineExceeded),
+                new CauseCase("WithTimeout canceled", () -> {
+                    Cancelable c = withTimeout(background(), forever);
+                    c.cancel().cancel();
+                    return c.ctx();
+                }, Canceled, Canceled),
+                new CauseCase("WithTimeoutCause", () -> {
+                    Cancelable c = withTimeoutCause(background(), Duration.ZERO, tooSlow);
+                    c.cancel().cancel();
+                    return c.ctx();
+                }, DeadlineExceeded, tooSlow),
+                new CauseCase("WithTimeoutCause canceled", () -> {
+                    Cancelable c = withTimeoutCause(background(), forever, tooSlow);
+                    c.cancel().cancel();
+                    return c.ctx();
+                }, Canceled, Canceled),
+                new CauseCase("WithTimeoutCause stacked", () -> {
+                    CancelableWithCause parent = withCancelCause(background());
+                    Cancelable c = withTimeoutCause(parent.ctx(), Duration.ZERO, tooSlow);
+                    parent.cancel().cancel(finishedEarly);
+                    return c.ctx();
+                }, DeadlineExceeded, tooSlow),
+                new CauseCase("WithTimeoutCause stacked canceled", () -> {
+                    CancelableWithCause parent = withCancelCause(background());
+                    Cancelable c = withTimeoutCause(parent.ctx(), forever, tooSlow);
+                    parent.cancel().cancel(finishedEarly);
+                    return c.ctx();
+                }, Canceled, finishedEarly),
+                new CauseCase("WithoutCancel", () -> withoutCancel(background()), null, null),
+                new CauseCase("WithoutCancel canceled", () -> {
+                    CancelableWithCause parent = withCancelCause(background());
+                    Context c = withoutCancel(parent.ctx());
+                    parent.cancel().cancel(finishedEarly);
+                    return c;
+                }, null, null),
+                new CauseCase("WithoutCancel timeout", () -> {
+                    Cancelable parent = withTimeoutCause(background(), Duration.ZERO, tooSlow);
+                    Context c = withoutCancel(parent.ctx());
+                    parent.cancel().cancel();
+                    return c;
+                }, null, null));
+        inBubble(() -> {
+            for (CauseCase test : cases) {
+                Context ctx = test.ctx().get();
+                assertSame(test.err(), ctx.err(), test.name() + ": ctx.err()");
+                assertSame(test.cause(), cause(ctx), test.name() + ": cause(ctx)");
+            }
+        });
+    }
+
+    // Go's TestWithoutCancel, and what "not canceled when parent is canceled" means for its children.
+    @Test
+    void withoutCancelKeepsTheValuesAndNothingElse() {
+        inBubble(() -> {
+            // given
+            CancelableWithCause parent = withCancelCause(withValue(background(), "key", "value"));
+            Cancelable timeout = withTimeout(parent.ctx(), Duration.ofSeconds(1));
+            Context ctx = withoutCancel(timeout.ctx());
+            Cancelable child = withCancel(ctx);
+
+            // then
+            assertEquals(Optional.empty(), ctx.deadline(), "no deadline, though its parent has one");
+            assertNull(ctx.done(), "Go's nil channel: never done");
+            assertNull(ctx.err());
+            assertEquals("value", ctx.value("key"));
+            assertEquals("context.Background.WithValue(key, value).WithCancel.WithDeadline(2000-01-01T00:00:01Z "
+                    + "[PT1S]).WithoutCancel", ctx.toString());
+            assertEquals(0, goroutines(), "a child of a context that is never done needs no watcher");
+
+            // when: the parent is cancelled with a cause
+            parent.cancel().cancel(new IllegalStateException("the request is over"));
+
+            // then: neither it nor its child notices
+            assertSame(Canceled, timeout.ctx().err());
+            assertNull(ctx.err());
+            assertNull(cause(ctx), "Go: calling Cause on the returned context returns nil");
+            assertNull(child.ctx().err());
+            assertEquals("value", child.ctx().value("key"));
+            assertSame(Canceled, withCancel(timeout.ctx()).ctx().err(), "whereas a child of the parent is born done");
+            assertNull(withCancel(ctx).ctx().err(), "and a child of withoutCancel is not");
+            child.cancel().cancel();
+        });
+    }
+
+    @Test
+    void withDeadlineCauseGivesItsCauseWhenTheDeadlinePasses_notWhenCancelled() {
+        inBubble(() -> {
+            Exception tooSlow = new Exception("tooSlow");
+            Instant start = now();
+
+            // the deadline passes: DeadlineExceeded, with the cause, for it and its descendants
+            Cancelable c = withDeadlineCause(background(), start.plusSeconds(5), tooSlow);
+            Context grandchild = withValue(withCancel(c.ctx()).ctx(), "k", "v");
+            Go.receive(c.ctx().done());
+            assertEquals(Duration.ofSeconds(5), since(start));
+            assertSame(DeadlineExceeded, c.ctx().err());
+            assertSame(tooSlow, cause(c.ctx()));
+            assertSame(DeadlineExceeded, grandchild.err());
+            assertSame(tooSlow, cause(grandchild));
+            c.cancel().cancel();
+            assertSame(tooSlow, cause(c.ctx()), "a cancel after the deadline changes nothing");
+
+            // cancelled first: Go's "the returned CancelFunc does not set the cause"
+            Cancelable d = withTimeoutCause(background(), Duration.ofSeconds(5), tooSlow);
+            d.cancel().cancel();
+            assertSame(Canceled, d.ctx().err());
+            assertSame(Canceled, cause(d.ctx()));
+            assertEquals(0, timers(), "cancel stopped the timer");
+            try (var e = withTimeoutCause(background(), Duration.ofSeconds(5), tooSlow)) {
+                d = e;
+            }
+            assertSame(Canceled, cause(d.ctx()), "closing cancels with no cause, as Go's defer cancel()");
+
+            // a deadline already past: born exceeded, with the cause, and no timer
+            Cancelable past = withDeadlineCause(background(), now(), tooSlow);
+            assertSame(DeadlineExceeded, past.ctx().err());
+            assertSame(tooSlow, cause(past.ctx()));
+            assertEquals(0, timers());
+
+            // a parent whose deadline is sooner: "semantically equivalent to parent", so the parent's cause
+            Cancelable parent = withTimeout(background(), Duration.ofSeconds(1));
+            Cancelable later = withTimeoutCause(parent.ctx(), Duration.ofSeconds(2), tooSlow);
+            assertEquals(parent.ctx().deadline(), later.ctx().deadline());
+            assertEquals(1, timers(), "only the parent's timer");
+            Go.receive(later.ctx().done());
+            assertSame(DeadlineExceeded, later.ctx().err());
+            assertSame(DeadlineExceeded, cause(later.ctx()), "the parent's deadline, which has no cause");
+            later.cancel().cancel();
+            parent.cancel().cancel();
+        });
+    }
+
+    // Go's TestWithCancelSimultaneouslyCanceledParent and TestCauseRace: a child made while its parent is being
+    // cancelled with a cause ends up with that cause, and cause() polled meanwhile is null or the cause, nothing else.
+    @Test
+    void aCauseSetWhileAChildIsMadeOrWhileCauseIsPolledIsSeenWhole() {
+        TestSupport.bounded(() -> {
+            for (int i = 0; i < 100; i++) {
+                CancelableWithCause parent = withCancelCause(background());
+                Exception because = new Exception("Because!");
+                go(() -> parent.cancel().cancel(because));
+                Cancelable c = withCancel(parent.ctx());
+                Exception polled;
+                while ((polled = cause(parent.ctx())) == null) {
+                    Thread.yield();                                 // runtime.Gosched()
+                }
+                assertSame(because, polled, "Cause returned another error while the cancel was at work");
+                Go.receive(c.ctx().done());
+                assertSame(Canceled, c.ctx().err(), "child not canceled");
+                assertSame(because, cause(c.ctx()), "child has wrong cause");
+            }
+            return null;
+        });
     }
 
     // ---- AfterFunc (Go 1.21) ---------------------------------------------------------------------------------------
@@ -504,23 +757,25 @@ class ContextTest {
 
     @Test
     void aForeignParentIsWatchedByAGoroutineThatEndsWithEitherContext() {
-        TestSupport.bounded(() -> {
-            int before = goroutines();
+        // In a bubble: awaitBlocked() returns once the watcher has done its work, so no time bound is needed.
+        inBubble(() -> {
             ForeignContext foreign = new ForeignContext();
             Cancelable child = withCancel(foreign);
-            assertEquals(before + 1, goroutines(), "one goroutine watches the foreign parent");
+            assertEquals(1, goroutines(), "one goroutine watches the foreign parent");
             assertEquals("from the foreign context", withValue(child.ctx(), "k", "v").value("foreign"));
             foreign.cancel();
-            awaitDone(child.ctx());
+            awaitBlocked();
             assertSame(Canceled, child.ctx().err());
-            TestSupport.assertNoGoroutineLeft(before);
+            assertTrue(TestSupport.isClosed(child.ctx().done()));
+            assertEquals(0, goroutines(), "the watcher ended with the parent");
 
             ForeignContext other = new ForeignContext();
             Cancelable cancelledFirst = withCancel(other);
+            assertEquals(1, goroutines());
             cancelledFirst.cancel().cancel();
-            TestSupport.assertNoGoroutineLeft(before);              // the watcher ends with the child, too
+            awaitBlocked();
+            assertEquals(0, goroutines(), "the watcher ends with the child, too");
             assertNull(other.err());
-            return null;
         });
     }
 

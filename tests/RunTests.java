@@ -58,6 +58,8 @@
 //SOURCES ChanProperties.java
 //SOURCES ContextProperties.java
 //SOURCES ContextTest.java
+//SOURCES ContextDeepChainTest.java
+//SOURCES ContextWrapperTest.java
 //SOURCES ErrorsProperties.java
 //SOURCES LeakProperties.java
 //SOURCES ForSelectProperties.java

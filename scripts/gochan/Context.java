@@ -10,9 +10,12 @@ import gochan.Go.Panic;
 import gochan.Go.ReceiveOnly;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.Deque;
 import java.util.HashSet;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -63,7 +66,8 @@ public interface Context {
      * A channel that is closed when work done for this context should be cancelled: by a cancel function, by the
      * deadline, or because the parent was. For {@code select(onReceive(ctx.done()), ...)}. It is null (Go's nil
      * channel: a select case on it is never ready) for a context that can never be cancelled, such as
-     * {@link #background()}; use it in a select, or with the static {@code Go.receive}, not as {@code done().receive()}.
+     * {@link #background()} or {@link #withoutCancel}; use it in a select, or with the static {@code Go.receive},
+     * not as {@code done().receive()}.
      */
     ReceiveOnly<Void> done();
 
@@ -131,7 +135,10 @@ public interface Context {
     // Cancellation: WithCancel, WithCancelCause, Cause
     // =====================================================================================================
 
-    /** Go's CancelFunc: tells the work to stop, does not wait for it to stop. Idempotent; safe from any thread. */
+    /**
+     * Go's CancelFunc: tells the work to stop, does not wait for it to stop. Idempotent; safe from any thread. When
+     * it returns, the context and every context derived from it are done.
+     */
     @FunctionalInterface
     interface CancelFunc {
         void cancel();
@@ -177,24 +184,23 @@ public interface Context {
 
     /**
      * Why c was cancelled: whatever cancelled c first decides it. If that was a CancelCauseFunc, of c or of an
-     * ancestor, its cause; otherwise c.err() (Canceled, or DeadlineExceeded for a deadline), even if an ancestor is
-     * cancelled with a cause later. Null while c is not cancelled.
+     * ancestor, its cause; a deadline of {@link #withDeadlineCause} or {@link #withTimeoutCause}, that cause;
+     * otherwise c.err() (Canceled, or DeadlineExceeded for a deadline), even if an ancestor is cancelled with a cause
+     * later. Null while c is not cancelled, and always for {@link #withoutCancel}.
+     *
+     * <p>Like Go, it finds the nearest cancellable context of this file through {@code c.value(key)} with a key
+     * only this file holds, so it also sees through a Context of your own that wraps one of these and forwards
+     * {@code value()} to it.
      */
     static Exception cause(Context c) {
-        CancelCtx cc = CancelCtx.parentCancelCtx(c);
-        if (cc == null) {
-            return c.err(); // not derived from a cancellable context of this file: no cause beyond err()
+        if (c.value(CancelCtx.KEY) instanceof CancelCtx cc) { // c.Value(&cancelCtxKey).(*cancelCtx)
+            return cc.cause();
         }
-        cc.mu.lock();
-        try {
-            return cc.cause;
-        } finally {
-            cc.mu.unlock();
-        }
+        return c.err(); // not derived from a cancellable context of this file: no cause beyond err()
     }
 
     // =====================================================================================================
-    // Deadlines: WithDeadline, WithTimeout
+    // Deadlines: WithDeadline, WithTimeout, WithDeadlineCause, WithTimeoutCause
     // =====================================================================================================
 
     /**
@@ -204,6 +210,19 @@ public interface Context {
      * {@link Go#afterFunc}: in a bubble both are virtual, so a context there is done exactly at its deadline.
      */
     static Cancelable withDeadline(Context parent, Instant deadline) {
+        return withDeadlineCause(parent, deadline, null);
+    }
+
+    /** {@code withDeadline(parent, now + timeout)}. */
+    static Cancelable withTimeout(Context parent, Duration timeout) {
+        return withDeadline(parent, Go.now().plus(timeout));
+    }
+
+    /**
+     * Like withDeadline, and when the deadline passes, {@link #cause} is {@code cause} (err() is still
+     * DeadlineExceeded). The cancel function sets no cause: cancelling first gives Canceled for both (Go 1.21).
+     */
+    static Cancelable withDeadlineCause(Context parent, Instant deadline, Exception cause) {
         if (parent == null) {
             throw new Panic("cannot create context from nil parent");
         }
@@ -215,13 +234,13 @@ public interface Context {
         c.propagateCancel();
         Duration dur = Duration.between(Go.now(), deadline); // Go's time.Until(d)
         if (dur.isNegative() || dur.isZero()) {
-            c.cancel(true, DeadlineExceeded, null); // the deadline has already passed
+            c.cancel(true, DeadlineExceeded, cause); // the deadline has already passed
             return new Cancelable(c, () -> c.cancel(false, Canceled, null));
         }
         c.mu.lock();
         try {
             if (c.err == null) { // the parent may have been cancelled in the meantime: then no timer is needed
-                c.timer = Go.afterFunc(dur, () -> c.cancel(true, DeadlineExceeded, null));
+                c.timer = Go.afterFunc(dur, () -> c.cancel(true, DeadlineExceeded, cause));
             }
         } finally {
             c.mu.unlock();
@@ -229,9 +248,25 @@ public interface Context {
         return new Cancelable(c, () -> c.cancel(true, Canceled, null));
     }
 
-    /** {@code withDeadline(parent, now + timeout)}. */
-    static Cancelable withTimeout(Context parent, Duration timeout) {
-        return withDeadline(parent, Go.now().plus(timeout));
+    /** {@code withDeadlineCause(parent, now + timeout, cause)} (Go 1.21). */
+    static Cancelable withTimeoutCause(Context parent, Duration timeout, Exception cause) {
+        return withDeadlineCause(parent, Go.now().plus(timeout), cause);
+    }
+
+    // =====================================================================================================
+    // WithoutCancel (Go 1.21)
+    // =====================================================================================================
+
+    /**
+     * A child that keeps the parent's values and nothing else: it is never done (done() is null), has no deadline,
+     * err() and {@link #cause} are null, even when the parent is cancelled. For work that must outlive the request
+     * that started it, such as a write-behind or an audit log, while keeping its request id.
+     */
+    static Context withoutCancel(Context parent) {
+        if (parent == null) {
+            throw new Panic("cannot create context from nil parent");
+        }
+        return new WithoutCancelCtx(parent);
     }
 
     // =====================================================================================================
@@ -280,7 +315,11 @@ public interface Context {
         boolean stop();
     }
 
-    /** Runs f in its own goroutine once ctx is done (at once if it already is), unless stopped first. */
+    /**
+     * Runs f in its own goroutine once ctx is done (at once if it already is), unless stopped first. Several calls
+     * on one context are independent. stop does not wait for f to finish. If ctx is an {@link AfterFuncer}, its own
+     * afterFunc schedules the call.
+     */
     static StopFunc afterFunc(Context ctx, Runnable f) {
         if (ctx == null) {
             throw new Panic("cannot create context from nil parent");
@@ -295,17 +334,41 @@ public interface Context {
             return true;
         };
     }
+
+    /**
+     * Go's {@code afterFuncer}: a Context of your own that can run a function once it is done. A child of such a
+     * context (withCancel, withDeadline, afterFunc) registers through it instead of starting a goroutine to watch
+     * its done(), and cancelling the child calls the returned StopFunc.
+     */
+    interface AfterFuncer {
+        /** Arranges for f to run in its own goroutine once this context is done; the StopFunc unregisters it. */
+        StopFunc afterFunc(Runnable f);
+    }
 }
 
 /*
- * Implementation, following Go's src/context/context.go. The package-private classes below are the concrete
- * contexts; the interface above is all that callers see.
+ * Implementation, following Go's src/context/context.go (Go 1.21 and later). The package-private classes below are
+ * the concrete contexts; the interface above is all that callers see.
  *
  * A cancellable context (CancelCtx, and TimerCtx and AfterFuncCtx, which extend it) registers itself in the
- * children of the nearest cancellable context above it. Cancelling one: under its lock, record the error, close
- * done, and cancel every child (each child takes its own lock while the parent's is held: locks are always taken
- * from parent to child, never the other way, so there is no lock-order cycle); then, without the lock, remove
- * itself from its parent's children, so that a cancelled child is not kept alive by a long-lived parent.
+ * children of the nearest cancellable context above it, found as Go finds it: parent.value(CancelCtx.KEY), accepted
+ * only if parent.done() is that context's own done channel (a wrapper with a done channel of its own must be
+ * watched, not bypassed). Otherwise it registers through an AfterFuncer parent, or a goroutine watches the parent.
+ *
+ * Cancelling a context: under its lock, the first cancel records the error and cause, closes done and takes the
+ * children; then, one context at a time, it does the same to each child, grandchild and so on. Go recurses instead,
+ * holding each context's lock while it cancels the children below, which is 100,000 nested locks and stack frames
+ * for a chain of 100,000 contexts. Here a cancel holds one lock at a time, and locks are still taken only from
+ * parent to child (a child's lock is never held while a parent's is taken), so no two cancels can deadlock.
+ *
+ * What Go's nested locks also gave: when cancel returns, every descendant is done, even if another goroutine was
+ * cancelling part of the tree at the same moment (Go's cancel would wait for that one's lock). Here, each cancel
+ * call is a Cancellation, recorded on every context it cancels; a cancel that finds a context already cancelled
+ * waits until that Cancellation has finished. It only ever waits for a cancel that started lower in the tree, which
+ * never waits for it, so the waits cannot form a cycle, and a cancel never waits while holding a lock.
+ *
+ * Everything that walks up the chain of parents (value, deadline, done and err of a value context, toString) is a
+ * loop, never a recursion, so a chain of any depth fits on any stack.
  */
 
 /** background() and todo(): never cancelled, no values, no deadline. */
@@ -345,18 +408,99 @@ final class EmptyCtx implements Context {
     }
 }
 
-/** A context that can be cancelled; cancelling it cancels its children. Go's cancelCtx. */
-class CancelCtx implements Context {
+/** A context derived from a parent by this file: the walks up the chain of parents, as loops. */
+abstract class DerivedCtx implements Context {
     final Context parent;
+
+    DerivedCtx(Context parent) {
+        this.parent = parent;
+    }
+
+    /** What this context adds to its parent's name: ".WithCancel", ".WithValue(k, v)", ... */
+    abstract String nameSuffix();
+
+    // Go's value(c, key): the nearest value context holding key, or, for KEY, the nearest cancellable context.
+    static Object lookup(Context c, Object key) {
+        while (true) {
+            if (c instanceof ValueCtx v) {
+                if (ValueCtx.sameKey(v.key, key)) {
+                    return v.val;
+                }
+                c = v.parent;
+            } else if (c instanceof CancelCtx cc) {
+                if (key == CancelCtx.KEY) {
+                    return cc;
+                }
+                c = cc.parent;
+            } else if (c instanceof WithoutCancelCtx w) {
+                if (key == CancelCtx.KEY) {
+                    return null; // so that cause(withoutCancel(ctx)) is null, as in Go
+                }
+                c = w.parent;
+            } else if (c instanceof EmptyCtx) {
+                return null;
+            } else {
+                return c.value(key); // someone's own Context implementation
+            }
+        }
+    }
+
+    // The nearest deadline: a TimerCtx's own; cancel and value contexts have their parent's.
+    static Optional<Instant> deadline(Context c) {
+        while (true) {
+            if (c instanceof TimerCtx t) {
+                return t.deadline();
+            } else if (c instanceof CancelCtx cc) {
+                c = cc.parent;
+            } else if (c instanceof ValueCtx v) {
+                c = v.parent;
+            } else {
+                return c.deadline(); // background, withoutCancel, or someone's own Context
+            }
+        }
+    }
+
+    // The nearest context above value contexts: a value context's done() and err() are that one's.
+    static Context aboveValues(Context c) {
+        while (c instanceof ValueCtx v) {
+            c = v.parent;
+        }
+        return c;
+    }
+
+    // Go's contextName(parent) + suffix, for the whole chain: the root's name, then each suffix from the top down.
+    @Override
+    public final String toString() {
+        Deque<DerivedCtx> chain = new ArrayDeque<>();
+        Context c = this;
+        while (c instanceof DerivedCtx d) {
+            chain.push(d);
+            c = d.parent;
+        }
+        StringBuilder name = new StringBuilder(String.valueOf(c));
+        while (!chain.isEmpty()) {
+            name.append(chain.pop().nameSuffix());
+        }
+        return name.toString();
+    }
+}
+
+/** A context that can be cancelled; cancelling it cancels its children. Go's cancelCtx. */
+class CancelCtx extends DerivedCtx {
+    // Go's &cancelCtxKey: value(KEY) returns the nearest CancelCtx. No code outside this file can name it.
+    static final Object KEY = new Object();
+
     private final Chan<Void> done = Go.make(); // closed by the first cancel
 
-    final ReentrantLock mu = new ReentrantLock(); // guards the three fields below (and TimerCtx.timer)
+    final ReentrantLock mu = new ReentrantLock(); // guards the fields below (and TimerCtx.timer)
     private Set<CancelCtx> children;              // the cancellable contexts just below; set to null by the first cancel
     Context.ContextError err;                     // set by the first cancel
     Exception cause;                              // set by the first cancel
+    private Cancellation cancelledBy;             // set by the first cancel: the call that cancels the subtree
+    private Context.StopFunc stopWatchingParent;  // set if the parent is an AfterFuncer (Go's stopCtx)
 
     CancelCtx(Context parent) {
-        this.parent = parent;
+        super(parent);
     }
 
     static CancelCtx withCancel(Context parent) {
@@ -379,7 +523,7 @@ class CancelCtx implements Context {
             return;
         }
         CancelCtx p = parentCancelCtx(parent);
-        if (p != null) {
+        if (p != null) { // the parent is a CancelCtx, or derives from one and shares its done channel
             p.mu.lock();
             try {
                 if (p.err != null) {
@@ -395,6 +539,15 @@ class CancelCtx implements Context {
             }
             return;
         }
+        if (parent instanceof Context.AfterFuncer a) { // the parent can call us back: no goroutine needed
+            mu.lock();
+            try {
+                stopWatchingParent = a.afterFunc(() -> cancel(false, parent.err(), Context.cause(parent)));
+            } finally {
+                mu.unlock();
+            }
+            return;
+        }
         // A parent of a type this file does not know (someone's own Context implementation) cannot hold children:
         // watch its done channel from a goroutine, which ends when either context is done.
         go(() -> {
@@ -404,16 +557,33 @@ class CancelCtx implements Context {
         });
     }
 
-    // parentCancelCtx: the nearest CancelCtx at or above c, looking through value contexts; null if there is none.
-    static CancelCtx parentCancelCtx(Context c) {
-        while (c instanceof ValueCtx v) {
-            c = v.parent;
+    // parentCancelCtx: the CancelCtx that parent's done() belongs to, or null. parent.value(KEY) finds the nearest
+    // one, through value contexts and through wrappers that forward value(); a wrapper whose done() is a channel of
+    // its own must not be bypassed, so the done channels must be the same.
+    static CancelCtx parentCancelCtx(Context parent) {
+        ReceiveOnly<Void> parentDone = parent.done();
+        if (parentDone == null) {
+            return null;
         }
-        return c instanceof CancelCtx cc ? cc : null;
+        if (!(parent.value(KEY) instanceof CancelCtx p)) {
+            return null;
+        }
+        return p.done == parentDone ? p : null;
     }
 
-    // removeChild removes a context from its parent's children.
-    static void removeChild(Context parent, CancelCtx child) {
+    // removeFromParent: Go's removeChild(c.Context, c), so that a cancelled child is not kept by a live parent.
+    final void removeFromParent() {
+        Context.StopFunc stop;
+        mu.lock();
+        try {
+            stop = stopWatchingParent;
+        } finally {
+            mu.unlock();
+        }
+        if (stop != null) {
+            stop.stop();
+            return;
+        }
         CancelCtx p = parentCancelCtx(parent);
         if (p == null) {
             return;
@@ -421,48 +591,103 @@ class CancelCtx implements Context {
         p.mu.lock();
         try {
             if (p.children != null) {
-                p.children.remove(child);
+                p.children.remove(this);
             }
         } finally {
             p.mu.unlock();
         }
     }
 
-    // cancel closes done, cancels each child and, if removeFromParent, removes this context from its parent's
-    // children. Only the first call does anything: later ones (and a deadline that fires after a cancel) are no-ops,
-    // so err() never changes once set.
-    void cancel(boolean removeFromParent, Context.ContextError err, Exception cause) {
+    /** One call of cancel, recorded on each context it cancels, so that a later cancel can wait until it is done. */
+    static final class Cancellation {
+        private final CountDownLatch finished = new CountDownLatch(1);
+
+        void finish() {
+            finished.countDown();
+        }
+
+        // Not interruptible, as Go's lock is not: a cancel returns only once the whole subtree is done.
+        void await() {
+            boolean interrupted = false;
+            while (true) {
+                try {
+                    finished.await();
+                    break;
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
+            }
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    // cancel closes done, cancels every descendant and, if removeFromParent, removes this context from its parent's
+    // children. Only the first call does anything; a later one (or a deadline that fires after a cancel) waits until
+    // the first has finished, so that err() never changes once set and every descendant is done when cancel returns.
+    final void cancel(boolean removeFromParent, Context.ContextError err, Exception cause) {
         if (err == null) {
             throw new Panic("context: internal error: missing cancel error");
         }
         if (cause == null) {
             cause = err;
         }
+        Cancellation mine = new Cancellation();
+        try {
+            Deque<CancelCtx> descendants = new ArrayDeque<>();
+            Cancellation first = claim(mine, err, cause, descendants);
+            if (first != null) {
+                first.await();                        // already cancelled: by a call that may still be at work below
+            } else {
+                cancelled();
+                while (!descendants.isEmpty()) {      // for child := range c.children { child.cancel(false, err, cause) }
+                    CancelCtx d = descendants.pop();
+                    Cancellation other = d.claim(mine, err, cause, descendants);
+                    if (other == null) {
+                        d.cancelled();
+                    } else {
+                        other.await();                // d's own cancel got there first, and cancels d's subtree
+                    }
+                }
+            }
+        } finally {
+            mine.finish();
+        }
+        if (removeFromParent) {
+            removeFromParent();
+        }
+    }
+
+    // claim: under this context's lock, a first cancel records err and cause, closes done and hands the children
+    // over to be cancelled next; it returns null. A later one returns the Cancellation that came first.
+    private Cancellation claim(Cancellation by, Context.ContextError err, Exception cause, Deque<CancelCtx> next) {
         mu.lock();
         try {
             if (this.err != null) {
-                return; // already cancelled
+                return cancelledBy;
             }
             this.err = err;
             this.cause = cause;
+            cancelledBy = by;
             done.close();
             if (children != null) {
-                for (CancelCtx child : children) {
-                    child.cancel(false, err, cause); // takes the child's lock while holding this one's
-                }
+                next.addAll(children);
+                children = null;
             }
-            children = null;
+            return null;
         } finally {
             mu.unlock();
         }
-        if (removeFromParent) {
-            removeChild(parent, this);
-        }
+    }
+
+    /** What a subclass does once it is cancelled, outside the lock: stop a timer, start a function. */
+    void cancelled() {
     }
 
     @Override
     public Optional<Instant> deadline() {
-        return parent.deadline();
+        return DerivedCtx.deadline(parent);
     }
 
     @Override
@@ -470,24 +695,49 @@ class CancelCtx implements Context {
         return done;
     }
 
+    // err() and cause() return only once the cancel that set them has finished, as Go's do (they wait for the lock
+    // that Go's cancel holds until every descendant is done): once err() is set, every descendant's is too.
     @Override
     public Context.ContextError err() {
+        Context.ContextError e;
+        Cancellation by;
         mu.lock();
         try {
-            return err;
+            e = err;
+            by = cancelledBy;
         } finally {
             mu.unlock();
         }
+        if (by != null) {
+            by.await();
+        }
+        return e;
+    }
+
+    final Exception cause() {
+        Exception c;
+        Cancellation by;
+        mu.lock();
+        try {
+            c = cause;
+            by = cancelledBy;
+        } finally {
+            mu.unlock();
+        }
+        if (by != null) {
+            by.await();
+        }
+        return c;
     }
 
     @Override
     public Object value(Object key) {
-        return ValueCtx.lookup(parent, key);
+        return lookup(this, key);
     }
 
     @Override
-    public String toString() {
-        return parent + ".WithCancel";
+    String nameSuffix() {
+        return ".WithCancel";
     }
 }
 
@@ -501,13 +751,9 @@ final class TimerCtx extends CancelCtx {
         this.deadline = deadline;
     }
 
-    // cancel stops the timer at once, so a context cancelled early leaves no timer behind.
+    // Stops the timer at once, so a context cancelled early leaves no timer behind.
     @Override
-    void cancel(boolean removeFromParent, Context.ContextError err, Exception cause) {
-        super.cancel(false, err, cause);
-        if (removeFromParent) {
-            removeChild(parent, this);
-        }
+    void cancelled() {
         mu.lock();
         try {
             if (timer != null) {
@@ -525,8 +771,8 @@ final class TimerCtx extends CancelCtx {
     }
 
     @Override
-    public String toString() {
-        return parent + ".WithDeadline(" + deadline + " [" + Duration.between(Go.now(), deadline) + "])";
+    String nameSuffix() {
+        return ".WithDeadline(" + deadline + " [" + Duration.between(Go.now(), deadline) + "])";
     }
 }
 
@@ -541,11 +787,7 @@ final class AfterFuncCtx extends CancelCtx {
     }
 
     @Override
-    void cancel(boolean removeFromParent, Context.ContextError err, Exception cause) {
-        super.cancel(false, err, cause);
-        if (removeFromParent) {
-            removeChild(parent, this);
-        }
+    void cancelled() {
         if (once.compareAndSet(false, true)) {
             go(f);
         }
@@ -553,54 +795,49 @@ final class AfterFuncCtx extends CancelCtx {
 }
 
 /** One key and its value; everything else is the parent's. Go's valueCtx. */
-final class ValueCtx implements Context {
-    final Context parent;
-    private final Object key;
-    private final Object val;
+final class ValueCtx extends DerivedCtx {
+    final Object key;
+    final Object val;
 
     ValueCtx(Context parent, Object key, Object val) {
-        this.parent = parent;
+        super(parent);
         this.key = key;
         this.val = val;
     }
 
-    // lookup walks up from c to the nearest value context holding key, in a loop rather than by recursion (as Go
-    // does since 1.21), so that a deep chain of contexts cannot overflow the stack.
-    static Object lookup(Context c, Object key) {
-        while (true) {
-            if (c instanceof ValueCtx v) {
-                if (sameKey(v.key, key)) {
-                    return v.val;
-                }
-                c = v.parent;
-            } else if (c instanceof CancelCtx cc) {
-                c = cc.parent;
-            } else if (c instanceof EmptyCtx) {
-                return null;
-            } else {
-                return c.value(key); // someone's own Context implementation
-            }
-        }
+    // Go's == on interface values: the same dynamic type, and equal values.
+    static boolean sameKey(Object a, Object b) {
+        return a == b || (b != null && a.getClass() == b.getClass() && a.equals(b));
     }
 
-    // Go's == on interface values: the same dynamic type, and equal values.
-    private static boolean sameKey(Object a, Object b) {
-        return a == b || (b != null && a.getClass() == b.getClass() && a.equals(b));
+    // Go's stringify: a value's own toString, or, if its class has none, the name of its type.
+    private static String stringify(Object v) {
+        if (v == null) {
+            return "<nil>";
+        }
+        try {
+            if (v.getClass().getMethod("toString").getDeclaringClass() == Object.class) {
+                return v.getClass().getTypeName(); // Object's toString would print an identity hash
+            }
+        } catch (NoSuchMethodException impossible) {
+            throw new AssertionError(impossible); // every class has a public toString()
+        }
+        return v.toString();
     }
 
     @Override
     public Optional<Instant> deadline() {
-        return parent.deadline();
+        return DerivedCtx.deadline(parent);
     }
 
     @Override
     public ReceiveOnly<Void> done() {
-        return parent.done();
+        return aboveValues(parent).done();
     }
 
     @Override
     public Context.ContextError err() {
-        return parent.err();
+        return aboveValues(parent).err();
     }
 
     @Override
@@ -609,7 +846,39 @@ final class ValueCtx implements Context {
     }
 
     @Override
-    public String toString() {
-        return parent + ".WithValue(" + key + ", " + val + ")";
+    String nameSuffix() {
+        return ".WithValue(" + stringify(key) + ", " + stringify(val) + ")";
+    }
+}
+
+/** The parent's values, and never done. Go's withoutCancelCtx. */
+final class WithoutCancelCtx extends DerivedCtx {
+    WithoutCancelCtx(Context parent) {
+        super(parent);
+    }
+
+    @Override
+    public Optional<Instant> deadline() {
+        return Optional.empty();
+    }
+
+    @Override
+    public ReceiveOnly<Void> done() {
+        return null;
+    }
+
+    @Override
+    public Context.ContextError err() {
+        return null;
+    }
+
+    @Override
+    public Object value(Object key) {
+        return lookup(this, key);
+    }
+
+    @Override
+    String nameSuffix() {
+        return ".WithoutCancel";
     }
 }

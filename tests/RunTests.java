@@ -82,6 +82,7 @@
 //SOURCES ErrGroupProperties.java
 //SOURCES Md5Properties.java
 //SOURCES SubscriptionProperties.java
+//SOURCES WrapperTest.java
 
 import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClasspathRoots;
 

@@ -101,6 +101,19 @@ class WrapperTest {
         assertTrue(warm.hit(), "the second run should come from the launch cache\n" + warm.describe());
 
         // when/then: each edit, from the file furthest away to the catalogs, shows up at once, then is cached
+        try {
+            editOneFileAfterAnother();
+        } finally { // (the other tests use the same project)
+            write(project.resolve("scripts/lib/Punctuation.java"), punctuation("!"));
+            write(project.resolve("scripts/Hello.java"), script("Hello", "Hello"));
+            write(project.resolve("scripts/lib/Greeting.java"),
+                    Files.readString(project.resolve("scripts/lib/Greeting.java")).replace("there", "world"));
+            write(project.resolve("catalog.json"), catalog("[]"));
+        }
+        assertOutputTwice("Hello, world! []\n", "hello@catalog");
+    }
+
+    void editOneFileAfterAnother() throws Exception {
         write(project.resolve("scripts/lib/Punctuation.java"), punctuation("?"));   // //SOURCES of a //SOURCES
         assertOutputTwice("Hello, world? []\n", "hello@catalog");
         write(project.resolve("scripts/lib/Greeting.java"),
@@ -112,11 +125,8 @@ class WrapperTest {
         assertOutputTwice("Hi, there? [from-catalog]\n", "hello@catalog");
         write(project.resolve("catalog.json"), catalog("[]"));
         assertOutputTwice("Hi, there? []\n", "hello@catalog");
-        write(project.resolve("scripts/lib/Punctuation.java"), punctuation("!"));
-        write(project.resolve("scripts/Hello.java"), script("Hello", "Hello"));
-        write(project.resolve("scripts/lib/Greeting.java"),
-                Files.readString(project.resolve("scripts/lib/Greeting.java")).replace("there", "world"));
-        assertOutputTwice("Hello, world! []\n", "hello@catalog");
+        write(project.resolve("jbang-catalog.json"), Files.readString(project.resolve("jbang-catalog.json")) + "\n");
+        assertOutputTwice("Hi, there? []\n", "hello@catalog");                      // the root catalog
     }
 
     @Test

@@ -73,6 +73,31 @@ dump PID:
 bench MODE="quick" *WORKLOADS:
     ./jbang bench/ChannelBench.java {{MODE}} {{WORKLOADS}}
 
+# Time a warm start-up, the median of RUNS runs of ./jbang ALIAS@catalog --help (with hyperfine if installed): just startup 7 fanin
+[group('bench')]
+startup RUNS="7" ALIAS="fanin":
+    #!/usr/bin/env bash
+    set -euo pipefail
+    command=(./jbang {{ALIAS}}@catalog --help)
+    # Two runs first: one fills jbang's cache and the launch cache, the next the script's class-data archive.
+    "${command[@]}" > /dev/null && "${command[@]}" > /dev/null
+    if command -v hyperfine > /dev/null; then
+        json=$(mktemp)
+        hyperfine -N --runs {{RUNS}} --export-json "$json" "${command[*]}"
+        # hyperfine prints the mean; the goal is on the median, which its JSON holds
+        grep -o '"median": *[0-9.]*' "$json" | awk '{ printf "median of {{RUNS}}: %.3f s\n", $2 }'
+        rm -f "$json"
+        exit
+    fi
+    [[ -n ${EPOCHREALTIME:-} ]] || { echo "startup: needs hyperfine or bash 5 (for EPOCHREALTIME)" >&2; exit 1; }
+    times=()
+    for ((run = 0; run < {{RUNS}}; run++)); do
+        start=$EPOCHREALTIME
+        "${command[@]}" > /dev/null
+        times+=("$(awk -v a="$start" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.3f", b - a }')")
+    done
+    printf '%s\n' "${times[@]}" | sort -n | awk '{ t[NR] = $1 } END { printf "runs: %s ... %s s; median of %d: %s s\n", t[1], t[NR], NR, t[int((NR + 1) / 2)] }'
+
 # The same workloads in Go, to read the JVM's numbers against; needs Go (Debian/Ubuntu: apt install golang-go)
 [group('bench')]
 bench-go MODE="quick":

@@ -86,6 +86,7 @@
 //SOURCES SubscriptionProperties.java
 //SOURCES StandaloneScriptTest.java
 //SOURCES DescriptionTest.java
+//SOURCES WrapperTest.java
 
 import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClasspathRoots;
 

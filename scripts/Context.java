@@ -120,8 +120,9 @@ public class Context implements Callable<Integer> {
         String locale(ReceiveOnly<?> done) throws Exception {
             Timer lookupTimer = newTimer(lookup);
             try {                                                   // defer lookupTimer.Stop()
-                if (select(onReceive(done), onReceive(lookupTimer.c())).index() == 0) {
-                    throw new Exception("canceled");                // case <-done: return "", fmt.Errorf("canceled")
+                switch (select(onReceive(done), onReceive(lookupTimer.c())).index()) {
+                    case 0 -> throw new Exception("canceled");      // case <-done: return "", fmt.Errorf("canceled")
+                    case 1 -> { }                                   // case <-lookupTimer.C:
                 }
             } finally {
                 lookupTimer.stop();
@@ -211,8 +212,9 @@ public class Context implements Callable<Integer> {
         String locale(gochan.Context ctx) throws Exception {
             Timer lookupTimer = newTimer(lookup);
             try {
-                if (select(onReceive(ctx.done()), onReceive(lookupTimer.c())).index() == 0) {
-                    throw ctx.err();                                // case <-ctx.Done(): return "", ctx.Err()
+                switch (select(onReceive(ctx.done()), onReceive(lookupTimer.c())).index()) {
+                    case 0 -> throw ctx.err();                      // case <-ctx.Done(): return "", ctx.Err()
+                    case 1 -> { }                                   // case <-lookupTimer.C:
                 }
             } finally {
                 lookupTimer.stop();
@@ -349,7 +351,7 @@ public class Context implements Callable<Integer> {
         Values.processRequest("jane", "abc123");
 
         // Every cancel released its timer at once, and every goroutine ended: nothing is left behind.
-        awaitGoroutines(0, Duration.ofSeconds(5));
+        awaitGoroutines(0, LEAK_BOUND);
         System.out.println("left running: " + goroutines() + " goroutines, " + timers() + " timers");
         return 0;
     }

@@ -187,9 +187,10 @@ public class Deadlock implements Callable<Integer> {
                 // Not in Go: only the release in showLeak gets here.
             }
         });
-        Selected s = select(onReceive(page), onReceive(after(TIMEOUT)));
+        var p = onReceive(page);
+        Selected s = select(p, onReceive(after(TIMEOUT)));          // select {
         return switch (s.index()) {
-            case 0 -> "got " + s.value();                           // case p := <-page: return p
+            case 0 -> "got " + s.value(p);                          // case p := <-page: return p
             default -> "timed out";                                 // case <-time.After(timeout)
         };
     }

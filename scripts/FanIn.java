@@ -69,8 +69,9 @@ public class FanIn implements Callable<Integer> {
                     if (!isPrime(integer)) {
                         continue;
                     }
-                    if (select(onReceive(done), onSend(primeStream, integer)).index() == 0) {
-                        return;
+                    switch (select(onReceive(done), onSend(primeStream, integer)).index()) {
+                        case 0 -> { return; }                       // case <-done: return
+                        case 1 -> { }                               // case primeStream <- integer:
                     }
                 }
             } finally {
@@ -91,8 +92,9 @@ public class FanIn implements Callable<Integer> {
             go(() -> {                                              // multiplex(c)
                 try {
                     for (T i : c) {
-                        if (select(onReceive(done), onSend(multiplexedStream, i)).index() == 0) {
-                            return;
+                        switch (select(onReceive(done), onSend(multiplexedStream, i)).index()) {
+                            case 0 -> { return; }                   // case <-done: return
+                            case 1 -> { }                           // case multiplexedStream <- i:
                         }
                     }
                 } finally {

@@ -73,11 +73,14 @@ public class ForSelect implements Callable<Integer> {
             long x = 1;
             try {
                 while (true) {
-                    if (select(onReceive(done), onDefault()).index() == 0) {
-                        unitsDone.send(units);                      // buffered: never blocks
-                        return;                                     // case <-done: return
+                    switch (select(onReceive(done), onDefault()).index()) { // select {
+                        case 0 -> {                                 // case <-done:
+                            unitsDone.send(units);                  //     (buffered: never blocks)
+                            return;                                 //     return
+                        }
+                        case 1 -> { }                               // default:
                     }
-                    x = unitOfWork(x);                              // default: fall through to the work
+                    x = unitOfWork(x);                              // the work, after the select
                     units++;
                 }
             } finally {

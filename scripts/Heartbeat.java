@@ -114,12 +114,12 @@ public class Heartbeat implements Callable<Integer> {
                 Tickers tickers = Tickers.start(done, pulseInterval);
                 try {
                     while (true) {                                      // for {
-                        Selected got = select(onReceive(done), onReceive(tickers.pulse().c()),
-                                onReceive(tickers.workGen().c()));
+                        var r = onReceive(tickers.workGen().c());
+                        Selected got = select(onReceive(done), onReceive(tickers.pulse().c()), r); // select {
                         switch (got.index()) {
                             case 0 -> { return; }                       // case <-done: return
                             case 1 -> sendPulse(heartbeat);             // case <-pulse: sendPulse()
-                            default -> sendResult(done, tickers.pulse(), heartbeat, results, got.<Instant>value()); // case r := <-workGen: sendResult(r)
+                            case 2 -> sendResult(done, tickers.pulse(), heartbeat, results, got.value(r)); // case r := <-workGen: sendResult(r)
                         }
                     }
                 } finally {
@@ -143,12 +143,12 @@ public class Heartbeat implements Callable<Integer> {
             Tickers tickers = Tickers.start(done, pulseInterval);
             try {
                 for (int i = 0; i < iterations; i++) {                  // for i := 0; i < 2; i++ {
-                    Selected got = select(onReceive(done), onReceive(tickers.pulse().c()),
-                            onReceive(tickers.workGen().c()));
+                    var r = onReceive(tickers.workGen().c());
+                    Selected got = select(onReceive(done), onReceive(tickers.pulse().c()), r); // select {
                     switch (got.index()) {
-                        case 0 -> { return; }
-                        case 1 -> sendPulse(heartbeat);
-                        default -> sendResult(done, tickers.pulse(), heartbeat, results, got.<Instant>value());
+                        case 0 -> { return; }                           // case <-done: return
+                        case 1 -> sendPulse(heartbeat);                 // case <-pulse: sendPulse()
+                        case 2 -> sendResult(done, tickers.pulse(), heartbeat, results, got.value(r)); // case r := <-workGen: sendResult(r)
                     }
                 }
             } finally {
@@ -173,8 +173,9 @@ public class Heartbeat implements Callable<Integer> {
                     if (!pause(done, unitTime)) {
                         return;
                     }
-                    if (select(onReceive(done), onSend(workStream, result)).index() == 0) { // case workStream <- result:
-                        return;                                         // case <-done: return
+                    switch (select(onReceive(done), onSend(workStream, result)).index()) {
+                        case 0 -> { return; }                           // case <-done: return
+                        case 1 -> { }                                   // case workStream <- result:
                     }
                 }
             } finally {
@@ -196,9 +197,10 @@ public class Heartbeat implements Callable<Integer> {
                 sleep(startDelay);                                      // time.Sleep(2 * time.Second)
                 for (int n : nums) {                                    // for _, n := range nums {
                     sendPulse(heartbeat);
-                    if (select(onReceive(done), onSend(intStream, n)).index() == 0) {
-                        return;                                         // case <-done: return
-                    }                                                   // case intStream <- n:
+                    switch (select(onReceive(done), onSend(intStream, n)).index()) {
+                        case 0 -> { return; }                           // case <-done: return
+                        case 1 -> { }                                   // case intStream <- n:
+                    }
                 }
             } finally {
                 intStream.close();                                      // defer close(intStream)
@@ -337,11 +339,15 @@ public class Heartbeat implements Callable<Integer> {
         try {                                                           // defer close(done)
             Work<Integer> work = doWorkPerUnit(done, 10, unitTime, new Random(seed));
             while (true) {                                              // for {
-                Selected got = select(onReceive(work.heartbeat()), onReceive(work.results()));
+                var r = onReceive(work.results());
+                Selected got = select(onReceive(work.heartbeat()), r);  // select {
                 if (!got.ok()) {
                     return;                                             // if ok == false { return }
                 }
-                System.out.println(got.index() == 0 ? "  pulse" : "  results " + got.value());
+                switch (got.index()) {
+                    case 0 -> System.out.println("  pulse");            // case _, ok := <-heartbeat: fmt.Println("pulse")
+                    case 1 -> System.out.println("  results " + got.value(r)); // case r, ok := <-results: fmt.Printf("results %v\n", r)
+                }
             }
         } finally {
             done.close();
@@ -377,12 +383,13 @@ public class Heartbeat implements Callable<Integer> {
         StringJoiner got = new StringJoiner(" ");
         for (int i = 0; i < count; i++) {                               // for i, expected := range intSlice {
             Timer timer = newTimer(wait);
-            Selected r = select(onReceive(work.results()), onReceive(timer.c()));
+            var r = onReceive(work.results());
+            Selected s = select(r, onReceive(timer.c()));               // select {
             timer.stop();
-            if (r.index() == 1) {                                       // case <-time.After(1 * time.Second):
-                return "test timed out";                                //     t.Fatal("test timed out")
+            switch (s.index()) {
+                case 0 -> got.add(String.valueOf(s.value(r)));          // case r := <-results: (compare with expected)
+                case 1 -> { return "test timed out"; }                  // case <-time.After(1 * time.Second): t.Fatal(...)
             }
-            got.add(String.valueOf(r.<Integer>value()));                // case r := <-results:
         }
         return got.toString();
     }

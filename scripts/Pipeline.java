@@ -62,8 +62,9 @@ public class Pipeline implements Callable<Integer> {
         go(() -> {
             try {
                 for (int i : intStream) {
-                    if (select(onReceive(done), onSend(multipliedStream, i * multiplier)).index() == 0) {
-                        return;
+                    switch (select(onReceive(done), onSend(multipliedStream, i * multiplier)).index()) {
+                        case 0 -> { return; }                       // case <-done: return
+                        case 1 -> { }                               // case multipliedStream <- i * multiplier:
                     }
                 }
             } finally {
@@ -78,8 +79,9 @@ public class Pipeline implements Callable<Integer> {
         go(() -> {
             try {
                 for (int i : intStream) {
-                    if (select(onReceive(done), onSend(addedStream, i + additive)).index() == 0) {
-                        return;
+                    switch (select(onReceive(done), onSend(addedStream, i + additive)).index()) {
+                        case 0 -> { return; }                       // case <-done: return
+                        case 1 -> { }                               // case addedStream <- i + additive:
                     }
                 }
             } finally {
@@ -100,8 +102,9 @@ public class Pipeline implements Callable<Integer> {
             try {                                                   // defer close(valueStream)
                 while (values.length > 0) {
                     for (T v : values) {
-                        if (select(onReceive(done), onSend(valueStream, v)).index() == 0) {
-                            return;
+                        switch (select(onReceive(done), onSend(valueStream, v)).index()) {
+                            case 0 -> { return; }                   // case <-done: return
+                            case 1 -> { }                           // case valueStream <- v:
                         }
                     }
                 }
@@ -122,13 +125,19 @@ public class Pipeline implements Callable<Integer> {
         go(() -> {
             try {
                 for (int i = 0; i < num; i++) {
-                    Selected received = select(onReceive(done), onReceive(valueStream));
-                    if (received.index() == 0 || !received.ok()) {     // done, or valueStream closed
-                        return;
+                    var fromValueStream = onReceive(valueStream);
+                    Selected s = select(onReceive(done), fromValueStream); // select {
+                    switch (s.index()) {
+                        case 0 -> { return; }                       // case <-done: return
+                        case 1 -> {                                 // case v, ok := <-valueStream:
+                            if (!s.ok()) {
+                                return;                             // valueStream closed: stop early
+                            }
+                        }
                     }
-                    T value = received.value();
-                    if (select(onReceive(done), onSend(takeStream, value)).index() == 0) {
-                        return;
+                    switch (select(onReceive(done), onSend(takeStream, s.value(fromValueStream))).index()) {
+                        case 0 -> { return; }                       // case <-done: return
+                        case 1 -> { }                               // case takeStream <- v:
                     }
                 }
             } finally {
@@ -145,8 +154,9 @@ public class Pipeline implements Callable<Integer> {
         go(() -> {
             try {
                 while (true) {
-                    if (select(onReceive(done), onSend(valueStream, fn.get())).index() == 0) {
-                        return;
+                    switch (select(onReceive(done), onSend(valueStream, fn.get())).index()) {
+                        case 0 -> { return; }                       // case <-done: return
+                        case 1 -> { }                               // case valueStream <- fn():
                     }
                 }
             } finally {

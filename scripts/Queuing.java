@@ -82,13 +82,22 @@ public class Queuing implements Callable<Integer> {
         go(() -> {
             try {
                 while (true) {
-                    Selected received = select(onReceive(done), onReceive(in));
-                    if (received.index() == 0 || !received.ok()) {          // done, or in closed
+                    var fromIn = onReceive(in);
+                    Selected s = select(onReceive(done), fromIn);           // select {
+                    switch (s.index()) {
+                        case 0 -> { return; }                               // case <-done: return
+                        case 1 -> {                                         // case v, ok := <-in:
+                            if (!s.ok()) {
+                                return;                                     // if ok == false { return }
+                            }
+                        }
+                    }
+                    if (!pause(done, d)) {
                         return;
                     }
-                    T value = received.value();
-                    if (!pause(done, d) || select(onReceive(done), onSend(out, value)).index() == 0) {
-                        return;
+                    switch (select(onReceive(done), onSend(out, s.value(fromIn))).index()) {
+                        case 0 -> { return; }                               // case <-done: return
+                        case 1 -> { }                                       // case out <- v:
                     }
                 }
             } finally {
@@ -107,13 +116,19 @@ public class Queuing implements Callable<Integer> {
         go(() -> {
             try {
                 while (true) {
-                    Selected received = select(onReceive(done), onReceive(in));
-                    if (received.index() == 0 || !received.ok()) {
-                        return;
+                    var fromIn = onReceive(in);
+                    Selected s = select(onReceive(done), fromIn);           // select {
+                    switch (s.index()) {
+                        case 0 -> { return; }                               // case <-done: return
+                        case 1 -> {                                         // case v, ok := <-in:
+                            if (!s.ok()) {
+                                return;                                     // if ok == false { return }
+                            }
+                        }
                     }
-                    T value = received.value();
-                    if (select(onReceive(done), onSend(bufferedStream, value)).index() == 0) {
-                        return;
+                    switch (select(onReceive(done), onSend(bufferedStream, s.value(fromIn))).index()) {
+                        case 0 -> { return; }                               // case <-done: return
+                        case 1 -> { }                                       // case bufferedStream <- v:
                     }
                 }
             } finally {
@@ -294,9 +309,12 @@ public class Queuing implements Callable<Integer> {
                 Instant start = now();
                 for (long i = 0; i < count; i++) {
                     Duration untilDue = Duration.between(now(), start.plus(every.multipliedBy(i)));
-                    if (!pause(done, untilDue)                              // time.Sleep(time.Until(due)), or done
-                            || select(onReceive(done), onSend(unitStream, gate.enter())).index() == 0) {
+                    if (!pause(done, untilDue)) {                           // time.Sleep(time.Until(due)), or done
                         return;
+                    }
+                    switch (select(onReceive(done), onSend(unitStream, gate.enter())).index()) {
+                        case 0 -> { return; }                               // case <-done: return
+                        case 1 -> { }                                       // case unitStream <- unit:
                     }
                 }
             } finally {
@@ -320,9 +338,12 @@ public class Queuing implements Callable<Integer> {
         go(() -> {
             try {
                 for (Unit unit : in) {
-                    if (!pause(done, serviceTime(unit.number(), service))
-                            || select(onReceive(done), onSend(servedStream, unit)).index() == 0) {
+                    if (!pause(done, serviceTime(unit.number(), service))) {
                         return;
+                    }
+                    switch (select(onReceive(done), onSend(servedStream, unit)).index()) {
+                        case 0 -> { return; }                               // case <-done: return
+                        case 1 -> { }                                       // case servedStream <- unit:
                     }
                 }
             } finally {

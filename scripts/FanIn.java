@@ -64,7 +64,7 @@ public class FanIn implements Callable<Integer> {
     static ReceiveOnly<Integer> primeFinder(ReceiveOnly<?> done, ReceiveOnly<Integer> intStream) {
         Chan<Integer> primeStream = make();
         go(() -> {
-            try {
+            try {                                                   // defer close(primeStream)
                 for (int integer : intStream) {
                     if (!isPrime(integer)) {
                         continue;

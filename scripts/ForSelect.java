@@ -71,7 +71,7 @@ public class ForSelect implements Callable<Integer> {
         go(() -> {
             long units = 0;
             long x = 1;
-            try {
+            try {                                                   // defer close(unitsDone)
                 while (true) {
                     switch (select(onReceive(done), onDefault()).index()) { // select {
                         case 0 -> {                                 // case <-done:
@@ -96,10 +96,13 @@ public class ForSelect implements Callable<Integer> {
 
         System.out.println("Sending iteration values until done:");
         Chan<Void> done = make();
-        for (String s : sendValues(done, values)) {
-            System.out.println(s);
+        try {                                                       // defer close(done)
+            for (String s : sendValues(done, values)) {
+                System.out.println(s);
+            }
+        } finally {
+            done.close();
         }
-        done.close();
 
         // The same stage, stopped early: read one value, close done, and the stage gives up on the rest. It may
         // still hand over a value or two it was offering when done closed (select picks at random between two

@@ -235,8 +235,8 @@ public class Heartbeat implements Callable<Integer> {
                     pulse.stop();
                 }
             } finally {
-                intStream.close();
-                heartbeat.close();
+                intStream.close();                                      // defer close(intStream)
+                heartbeat.close();                                      // defer close(heartbeat)
             }
         });
         return new Work<>(heartbeat, intStream);
@@ -322,7 +322,7 @@ public class Heartbeat implements Callable<Integer> {
         System.out.println("A worker that stops after two turns of its loop and closes nothing"
                 + " (fig-interval-heartbeat-misbehaving-goroutine.go):");
         Chan<Void> done = make();
-        try {
+        try {                                                           // defer close(done)
             Instant start = now();
             watch(doWorkAndStall(done, pulseInterval, 2), timeout, Integer.MAX_VALUE, start, this::print);
         } finally {

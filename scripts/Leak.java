@@ -48,7 +48,7 @@ public class Leak implements Callable<Integer> {
     static Leaky<Void> doWork(ReceiveOnly<String> strings) {
         Chan<Void> completed = make();
         Thread goroutine = go(() -> {
-            try {
+            try {                                                   // defer close(completed)
                 for (String s : range(strings)) {                   // range over a nil channel: blocks forever
                     System.out.println(s);
                 }
@@ -69,7 +69,7 @@ public class Leak implements Callable<Integer> {
     static ReceiveOnly<Void> doWork(ReceiveOnly<?> done, ReceiveOnly<String> strings) {
         Chan<Void> terminated = make();
         go(() -> {
-            try {
+            try {                                                   // defer close(terminated)
                 while (true) {
                     var fromStrings = onReceive(strings);
                     Selected s = select(onReceive(done), fromStrings); // select {
@@ -98,7 +98,7 @@ public class Leak implements Callable<Integer> {
     static Leaky<Integer> newRandStream(Random rand) {
         Chan<Integer> randStream = make();
         Thread goroutine = go(() -> {
-            try {
+            try {                                                   // defer close(randStream)
                 while (true) {
                     randStream.send(rand.nextInt());
                 }
@@ -116,7 +116,7 @@ public class Leak implements Callable<Integer> {
     static ReceiveOnly<Integer> newRandStream(ReceiveOnly<?> done, Random rand) {
         Chan<Integer> randStream = make();
         go(() -> {
-            try {
+            try {                                                   // defer close(randStream)
                 while (true) {
                     switch (select(onReceive(done), onSend(randStream, rand.nextInt())).index()) {
                         case 0 -> { return; }                       // case <-done: return

@@ -420,7 +420,7 @@ public class Pike implements Callable<Integer> {
             // Each section is a program of its own: its own random source, seeded alike, and a done closed when
             // its main returns.
             Chan<Void> done = make();
-            try {
+            try {                                                       // defer close(done)
                 section.main().accept(done, new Random(seed));
             } finally {
                 done.close();

@@ -8,7 +8,6 @@
 import static gochan.Go.*;
 
 import gochan.Script;
-import java.time.Duration;
 import java.util.Random;
 import java.util.StringJoiner;
 import java.util.concurrent.Callable;
@@ -60,7 +59,7 @@ public class Pipeline implements Callable<Integer> {
     static ReceiveOnly<Integer> multiply(ReceiveOnly<?> done, ReceiveOnly<Integer> intStream, int multiplier) {
         Chan<Integer> multipliedStream = make();
         go(() -> {
-            try {
+            try {                                                   // defer close(multipliedStream)
                 for (int i : intStream) {
                     switch (select(onReceive(done), onSend(multipliedStream, i * multiplier)).index()) {
                         case 0 -> { return; }                       // case <-done: return
@@ -77,7 +76,7 @@ public class Pipeline implements Callable<Integer> {
     static ReceiveOnly<Integer> add(ReceiveOnly<?> done, ReceiveOnly<Integer> intStream, int additive) {
         Chan<Integer> addedStream = make();
         go(() -> {
-            try {
+            try {                                                   // defer close(addedStream)
                 for (int i : intStream) {
                     switch (select(onReceive(done), onSend(addedStream, i + additive)).index()) {
                         case 0 -> { return; }                       // case <-done: return
@@ -123,7 +122,7 @@ public class Pipeline implements Callable<Integer> {
     static <T> ReceiveOnly<T> take(ReceiveOnly<?> done, ReceiveOnly<T> valueStream, int num) {
         Chan<T> takeStream = make();
         go(() -> {
-            try {
+            try {                                                   // defer close(takeStream)
                 for (int i = 0; i < num; i++) {
                     var fromValueStream = onReceive(valueStream);
                     Selected s = select(onReceive(done), fromValueStream); // select {
@@ -152,7 +151,7 @@ public class Pipeline implements Callable<Integer> {
     static <T> ReceiveOnly<T> repeatFn(ReceiveOnly<?> done, Supplier<T> fn) {
         Chan<T> valueStream = make();
         go(() -> {
-            try {
+            try {                                                   // defer close(valueStream)
                 while (true) {
                     switch (select(onReceive(done), onSend(valueStream, fn.get())).index()) {
                         case 0 -> { return; }                       // case <-done: return

@@ -80,7 +80,7 @@ public class Queuing implements Callable<Integer> {
     static <T> ReceiveOnly<T> sleep(ReceiveOnly<?> done, Duration d, ReceiveOnly<T> in, SendOnly<Instant> finished) {
         Chan<T> out = make();
         go(() -> {
-            try {
+            try {                                                           // defer close(out)
                 while (true) {
                     var fromIn = onReceive(in);
                     Selected s = select(onReceive(done), fromIn);           // select {
@@ -114,7 +114,7 @@ public class Queuing implements Callable<Integer> {
     static <T> ReceiveOnly<T> buffer(ReceiveOnly<?> done, int n, ReceiveOnly<T> in) {
         Chan<T> bufferedStream = make(n);
         go(() -> {
-            try {
+            try {                                                           // defer close(bufferedStream)
                 while (true) {
                     var fromIn = onReceive(in);
                     Selected s = select(onReceive(done), fromIn);           // select {
@@ -305,7 +305,7 @@ public class Queuing implements Callable<Integer> {
     static ReceiveOnly<Unit> arrivals(ReceiveOnly<?> done, Gate gate, Duration every, long count) {
         Chan<Unit> unitStream = make();
         go(() -> {
-            try {
+            try {                                                           // defer close(unitStream)
                 Instant start = now();
                 for (long i = 0; i < count; i++) {
                     Duration untilDue = Duration.between(now(), start.plus(every.multipliedBy(i)));
@@ -336,7 +336,7 @@ public class Queuing implements Callable<Integer> {
     static ReceiveOnly<Unit> serve(ReceiveOnly<?> done, Duration service, ReceiveOnly<Unit> in) {
         Chan<Unit> servedStream = make();
         go(() -> {
-            try {
+            try {                                                           // defer close(servedStream)
                 for (Unit unit : in) {
                     if (!pause(done, serviceTime(unit.number(), service))) {
                         return;

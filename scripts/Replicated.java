@@ -203,7 +203,7 @@ public class Replicated implements Callable<Integer> {
                                    SendOnly<Integer> resultStream, Calculation reallyLongCalculation, Duration step) {
         Chan<Void> ended = make();
         go(() -> {
-            try {
+            try {                                                   // defer close(ended)
                 var fromValueStream = onReceive(valueStream);
                 Selected s = select(onReceive(done), fromValueStream); // select {
                 switch (s.index()) {
@@ -309,7 +309,7 @@ public class Replicated implements Callable<Integer> {
         try {                                                       // defer cancel()
             Chan<Void> ended = make();
             go(() -> {
-                try {
+                try {                                               // defer close(ended)
                     tally.tally(c.ctx().done(), step, state);
                 } finally {
                     ended.close();

@@ -440,7 +440,7 @@ public class Subscription implements Callable<Integer> {
         }
 
         void loop() {
-            try {
+            try {                                                   // defer close(exited)
                 while (true) {
                     if (closed) {                                   // if s.closed {            // bug 1
                         updates.close();                            //     close(s.updates)

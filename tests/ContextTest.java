@@ -203,7 +203,7 @@ class ContextTest {
             CancelableWithCause causeChild = withCancelCause(parent.ctx());
             for (Context child : List.of(cancelChild.ctx(), timeoutChild.ctx(), valueChild, causeChild.ctx())) {
                 assertSame(Canceled, child.err(), child.toString());
-                assertTrue(TestSupport.isClosed(child.done()), child.toString());
+                assertTrue(Go.isClosed(child.done()), child.toString());
             }
             assertEquals(0, timers(), "a child born cancelled starts no timer");
 
@@ -296,7 +296,7 @@ class ContextTest {
             for (Instant deadline : List.of(start.minusSeconds(1), start)) {
                 Cancelable c = withDeadline(background(), deadline);
                 assertSame(DeadlineExceeded, c.ctx().err(), "deadline " + deadline + " at " + start);
-                assertTrue(TestSupport.isClosed(c.ctx().done()));
+                assertTrue(Go.isClosed(c.ctx().done()));
                 assertEquals(0, timers());
                 c.cancel().cancel();
                 assertSame(DeadlineExceeded, c.ctx().err());

@@ -534,7 +534,7 @@ class SubscriptionProperties {
             assertEquals(closeAt, Duration.between(t0, now()), "naive Close returns at once");
             if (blocksForever) {
                 sleep(Duration.ofHours(1));
-                assertFalse(TestSupport.isClosed(s.exited), "loop returned, but it had a send nobody would take");
+                assertFalse(isClosed(s.exited), "loop returned, but it had a send nobody would take");
                 var fromUpdates = onReceive(s.updates());
                 Selected stuck = select(fromUpdates, onDefault());
                 assertEquals(0, stuck.index(), "loop must be blocked sending");

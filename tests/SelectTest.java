@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.lang.reflect.Field;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -488,6 +489,41 @@ class SelectTest {
                 Blocking.awaitEnd(senderB);
             }
         });
+    }
+
+    // The tests above would pass even if the waiters of the losing cases stayed in their channels' queues (a waker
+    // skips a waiter whose select has fired), but each would be garbage that its channel keeps alive, and a queue
+    // that only grows: pass 3 of select must take them out. Only the queues themselves can show it.
+    @CapacitiesTest
+    void theLosingCasesAreDequeued(int capacity) {
+        Blocking.bounded(() -> {
+            // given: a select blocked on a receive from a and b and a send to a full channel
+            Chan<Integer> a = make(capacity);
+            Chan<Integer> b = make(capacity);
+            Chan<Integer> full = make(capacity);
+            fill(full, -1);
+            Thread selecting = go(() -> select(onReceive(a), onReceive(b), onSend(full, 1)));
+            Blocking.awaitParked(selecting);
+
+            // when: the receive from a fires
+            a.send(1);
+            Blocking.awaitEnd(selecting);
+
+            // then: no channel holds a waiter of it any more
+            assertTrue(isEmpty(a, "recvq"), "a's receive queue");
+            assertTrue(isEmpty(b, "recvq"), "b's receive queue");
+            assertTrue(isEmpty(full, "sendq"), "full's send queue");
+        });
+    }
+
+    /** Whether a channel's wait queue ("sendq" or "recvq") is empty; they are private, so by reflection. */
+    private static boolean isEmpty(Chan<?> ch, String queue) throws ReflectiveOperationException {
+        Field queueField = Chan.class.getDeclaredField(queue);
+        queueField.setAccessible(true);
+        Object waitQueue = queueField.get(ch);
+        Field first = waitQueue.getClass().getDeclaredField("first");
+        first.setAccessible(true);
+        return first.get(waitQueue) == null;
     }
 
     // ---- the same channel in two cases ----------------------------------------------------------

@@ -871,7 +871,7 @@ public final class Go {
         int fired = parked.await();
 
         // Pass 3: dequeue the waiters of the cases that lost. The winner's waker dequeued it already, and so did any
-        // waker that lost the compare-and-set on parked; remove leaves a waiter that is no longer queued alone.
+        // waker that lost the compare-and-set on parked: WaitQueue.remove skips a waiter that is no longer queued.
         lockAll(lockOrder);
         try {
             for (int p = 0; p < polled; p++) {

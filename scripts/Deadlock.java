@@ -293,7 +293,7 @@ public class Deadlock implements Callable<Integer> {
 // Deadlock.sendNobodyReceives(...)
 // 	Deadlock.java:52
 // created by Deadlock.showDeadlock in goroutine 1
-// 	Deadlock.java:224
+// 	Deadlock.java:225
 // -- fixed:
 // received 1
 // no deadlock, no goroutine left
@@ -307,7 +307,7 @@ public class Deadlock implements Callable<Integer> {
 // Deadlock.rangeNobodyCloses(...)
 // 	Deadlock.java:73
 // created by Deadlock.showDeadlock in goroutine 1
-// 	Deadlock.java:224
+// 	Deadlock.java:225
 // -- fixed:
 // square 1
 // square 4
@@ -320,7 +320,7 @@ public class Deadlock implements Callable<Integer> {
 // Deadlock.doneSkipped(...)
 // 	Deadlock.java:114
 // created by Deadlock.showDeadlock in goroutine 1
-// 	Deadlock.java:224
+// 	Deadlock.java:225
 // -- fixed:
 // 2 of 3 files processed (the empty name skipped)
 // no deadlock, no goroutine left
@@ -333,7 +333,7 @@ public class Deadlock implements Callable<Integer> {
 // Deadlock.eachWaitsForTheOther(...)
 // 	Deadlock.java:152
 // created by Deadlock.showDeadlock in goroutine 1
-// 	Deadlock.java:224
+// 	Deadlock.java:225
 //
 // goroutine 17 [chan send (durable), synctest bubble 7]:
 // Deadlock.greet(...)

@@ -187,10 +187,10 @@ public class Deadlock implements Callable<Integer> {
                 // Not in Go: only the release in showLeak gets here.
             }
         });
-        var p = onReceive(page);
-        Selected s = select(p, onReceive(after(TIMEOUT)));          // select {
+        var fromPage = onReceive(page);
+        Selected s = select(fromPage, onReceive(after(TIMEOUT)));   // select {
         return switch (s.index()) {
-            case 0 -> "got " + s.value(p);                          // case p := <-page: return p
+            case 0 -> "got " + s.value(fromPage);                   // case p := <-page: return p
             default -> "timed out";                                 // case <-time.After(timeout)
         };
     }

@@ -114,12 +114,12 @@ public class Heartbeat implements Callable<Integer> {
                 Tickers tickers = Tickers.start(done, pulseInterval);
                 try {
                     while (true) {                                      // for {
-                        var r = onReceive(tickers.workGen().c());
-                        Selected got = select(onReceive(done), onReceive(tickers.pulse().c()), r); // select {
+                        var fromWorkGen = onReceive(tickers.workGen().c());
+                        Selected got = select(onReceive(done), onReceive(tickers.pulse().c()), fromWorkGen); // select {
                         switch (got.index()) {
                             case 0 -> { return; }                       // case <-done: return
                             case 1 -> sendPulse(heartbeat);             // case <-pulse: sendPulse()
-                            case 2 -> sendResult(done, tickers.pulse(), heartbeat, results, got.value(r)); // case r := <-workGen: sendResult(r)
+                            case 2 -> sendResult(done, tickers.pulse(), heartbeat, results, got.value(fromWorkGen)); // case r := <-workGen: sendResult(r)
                         }
                     }
                 } finally {
@@ -143,12 +143,12 @@ public class Heartbeat implements Callable<Integer> {
             Tickers tickers = Tickers.start(done, pulseInterval);
             try {
                 for (int i = 0; i < iterations; i++) {                  // for i := 0; i < 2; i++ {
-                    var r = onReceive(tickers.workGen().c());
-                    Selected got = select(onReceive(done), onReceive(tickers.pulse().c()), r); // select {
+                    var fromWorkGen = onReceive(tickers.workGen().c());
+                    Selected got = select(onReceive(done), onReceive(tickers.pulse().c()), fromWorkGen); // select {
                     switch (got.index()) {
                         case 0 -> { return; }                           // case <-done: return
                         case 1 -> sendPulse(heartbeat);                 // case <-pulse: sendPulse()
-                        case 2 -> sendResult(done, tickers.pulse(), heartbeat, results, got.value(r)); // case r := <-workGen: sendResult(r)
+                        case 2 -> sendResult(done, tickers.pulse(), heartbeat, results, got.value(fromWorkGen)); // case r := <-workGen: sendResult(r)
                     }
                 }
             } finally {
@@ -339,14 +339,14 @@ public class Heartbeat implements Callable<Integer> {
         try {                                                           // defer close(done)
             Work<Integer> work = doWorkPerUnit(done, 10, unitTime, new Random(seed));
             while (true) {                                              // for {
-                var r = onReceive(work.results());
-                Selected got = select(onReceive(work.heartbeat()), r);  // select {
+                var fromResults = onReceive(work.results());
+                Selected got = select(onReceive(work.heartbeat()), fromResults); // select {
                 if (!got.ok()) {
                     return;                                             // if ok == false { return }
                 }
                 switch (got.index()) {
                     case 0 -> System.out.println("  pulse");            // case _, ok := <-heartbeat: fmt.Println("pulse")
-                    case 1 -> System.out.println("  results " + got.value(r)); // case r, ok := <-results: fmt.Printf("results %v\n", r)
+                    case 1 -> System.out.println("  results " + got.value(fromResults)); // case r, ok := <-results: fmt.Printf("results %v\n", r)
                 }
             }
         } finally {
@@ -383,11 +383,11 @@ public class Heartbeat implements Callable<Integer> {
         StringJoiner got = new StringJoiner(" ");
         for (int i = 0; i < count; i++) {                               // for i, expected := range intSlice {
             Timer timer = newTimer(wait);
-            var r = onReceive(work.results());
-            Selected s = select(r, onReceive(timer.c()));               // select {
+            var fromResults = onReceive(work.results());
+            Selected s = select(fromResults, onReceive(timer.c()));     // select {
             timer.stop();
             switch (s.index()) {
-                case 0 -> got.add(String.valueOf(s.value(r)));          // case r := <-results: (compare with expected)
+                case 0 -> got.add(String.valueOf(s.value(fromResults))); // case r := <-results: (compare with expected)
                 case 1 -> { return "test timed out"; }                  // case <-time.After(1 * time.Second): t.Fatal(...)
             }
         }

@@ -43,16 +43,21 @@ public class Bridge implements Callable<Integer> {
         go(() -> {
             try {                                                   // defer close(valStream)
                 while (true) {
-                    ReceiveOnly<T> stream;
-                    Selected next = select(onReceive(chanStream), onReceive(done));
-                    if (next.index() == 1 || !next.ok()) {          // case <-done, or chanStream closed: return
-                        return;
+                    var fromChanStream = onReceive(chanStream);
+                    Selected s = select(onReceive(done), fromChanStream); // select {
+                    switch (s.index()) {
+                        case 0 -> { return; }                       // case <-done: return
+                        case 1 -> {                                 // case maybeStream, ok := <-chanStream:
+                            if (!s.ok()) {
+                                return;                             // if ok == false { return }
+                            }
+                        }
                     }
-                    stream = next.value();
+                    ReceiveOnly<T> stream = s.value(fromChanStream); // stream = maybeStream
                     for (T val : OrDone.orDone(done, stream)) {
                         // case <-done: like the book, no return here: orDone closes its stream, the loop ends,
                         // and the select above returns.
-                        select(onSend(valStream, val), onReceive(done));
+                        select(onReceive(done), onSend(valStream, val));
                     }
                 }
             } finally {
@@ -72,8 +77,9 @@ public class Bridge implements Callable<Integer> {
                     Chan<Integer> stream = make(1);
                     stream.send(i);
                     stream.close();
-                    if (select(onReceive(done), onSend(chanStream, stream)).index() == 0) {
-                        return;
+                    switch (select(onReceive(done), onSend(chanStream, stream)).index()) {
+                        case 0 -> { return; }                       // case <-done: return
+                        case 1 -> { }                               // case chanStream <- stream:
                     }
                 }
             } finally {

@@ -24,13 +24,13 @@ import picocli.CommandLine.Spec;
 // Java's own answer to Go's context: structured concurrency. Forked tasks live inside a scope, the scope's owner
 // joins them, and the scope cannot be left before every task has ended. A scope cancels its remaining tasks when
 // one fails (or when its timeout passes), by interrupting them; values travel down in ScopedValues instead of a
-// context parameter. The program is Context.java's greeting/farewell, written the way Java 25 would.
+// context parameter. The program is CancelContext.java's greeting/farewell, written the way Java 25 would.
 //
 // StructuredTaskScope is a preview API in Java 25 (JEP 505), hence //PREVIEW and exactly //JAVA 25: preview class
 // files run only on the release that compiled them, and this API changed in every release so far. ScopedValue is
 // final in Java 25 (JEP 506).
 //
-// | Go (Context.java)                          | Java 25 (this file)                                 | Which does it better                                   |
+// | Go (CancelContext.java)                    | Java 25 (this file)                                 | Which does it better                                   |
 // |--------------------------------------------|-----------------------------------------------------|--------------------------------------------------------|
 // | ctx as every function's first parameter    | nothing to pass: the scope and the ScopedValue      | Java: no parameter threaded through every signature.   |
 // |                                            | bindings belong to the thread and its forked tasks  | Go: visible in each signature, and works for any       |

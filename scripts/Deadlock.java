@@ -190,9 +190,10 @@ public class Deadlock implements Callable<Integer> {
                 // Not in Go: only the release in showLeak gets here.
             }
         });
-        Selected s = select(onReceive(page), onReceive(after(TIMEOUT)));
+        var fromPage = onReceive(page);
+        Selected s = select(fromPage, onReceive(after(TIMEOUT)));   // select {
         return switch (s.index()) {
-            case 0 -> "got " + s.value();                           // case p := <-page: return p
+            case 0 -> "got " + s.value(fromPage);                   // case p := <-page: return p
             default -> "timed out";                                 // case <-time.After(timeout)
         };
     }
@@ -295,7 +296,7 @@ public class Deadlock implements Callable<Integer> {
 // Deadlock.sendNobodyReceives(...)
 // 	Deadlock.java:55
 // created by Deadlock.showDeadlock in goroutine 1
-// 	Deadlock.java:227
+// 	Deadlock.java:228
 // -- fixed:
 // received 1
 // no deadlock, no goroutine left
@@ -309,7 +310,7 @@ public class Deadlock implements Callable<Integer> {
 // Deadlock.rangeNobodyCloses(...)
 // 	Deadlock.java:76
 // created by Deadlock.showDeadlock in goroutine 1
-// 	Deadlock.java:227
+// 	Deadlock.java:228
 // -- fixed:
 // square 1
 // square 4
@@ -322,7 +323,7 @@ public class Deadlock implements Callable<Integer> {
 // Deadlock.doneSkipped(...)
 // 	Deadlock.java:117
 // created by Deadlock.showDeadlock in goroutine 1
-// 	Deadlock.java:227
+// 	Deadlock.java:228
 // -- fixed:
 // 2 of 3 files processed (the empty name skipped)
 // no deadlock, no goroutine left
@@ -335,7 +336,7 @@ public class Deadlock implements Callable<Integer> {
 // Deadlock.eachWaitsForTheOther(...)
 // 	Deadlock.java:155
 // created by Deadlock.showDeadlock in goroutine 1
-// 	Deadlock.java:227
+// 	Deadlock.java:228
 //
 // goroutine 17 [chan send (durable), synctest bubble 7]:
 // Deadlock.greet(...)

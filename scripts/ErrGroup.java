@@ -124,8 +124,11 @@ public class ErrGroup implements Callable<Integer> {
 
         /** Runs f in a new goroutine only if the group is below its limit now; true if it started f. */
         public boolean tryGo(Task f) {
-            if (sem != null && select(onSend(sem, TOKEN), onDefault()).index() == 1) {
-                return false;                                       // select { case g.sem <- token{}: default: return false }
+            if (sem != null) {
+                switch (select(onSend(sem, TOKEN), onDefault()).index()) { // select {
+                    case 0 -> { }                                   // case g.sem <- token{}:
+                    case 1 -> { return false; }                     // default: return false
+                }
             }
             wg.add(1);
             Go.go(() -> run(f));
@@ -193,8 +196,9 @@ public class ErrGroup implements Callable<Integer> {
     static String search(Context ctx, String kind, String query, Duration latency, boolean fails) throws Exception {
         Timer timer = newTimer(latency);
         try {
-            if (select(onReceive(ctx.done()), onReceive(timer.c())).index() == 0) {
-                throw ctx.err();                                    // case <-ctx.Done(): return "", ctx.Err()
+            switch (select(onReceive(ctx.done()), onReceive(timer.c())).index()) {
+                case 0 -> throw ctx.err();                          // case <-ctx.Done(): return "", ctx.Err()
+                case 1 -> { }                                       // case <-timer.C:
             }
         } finally {
             timer.stop();

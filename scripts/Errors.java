@@ -106,8 +106,9 @@ public class Errors implements Callable<Integer> {
                         System.out.println(err.getMessage());       // the best it can do
                         continue;
                     }
-                    if (select(onReceive(done), onSend(responses, resp)).index() == 0) {
-                        return;
+                    switch (select(onReceive(done), onSend(responses, resp)).index()) {
+                        case 0 -> { return; }                       // case <-done: return
+                        case 1 -> { }                               // case responses <- resp:
                     }
                 }
             } finally {
@@ -129,8 +130,9 @@ public class Errors implements Callable<Integer> {
                     } catch (GetError err) {
                         result = new Result(null, err);
                     }
-                    if (select(onReceive(done), onSend(results, result)).index() == 0) {
-                        return;
+                    switch (select(onReceive(done), onSend(results, result)).index()) {
+                        case 0 -> { return; }                       // case <-done: return
+                        case 1 -> { }                               // case results <- result:
                     }
                 }
             } finally {
@@ -155,6 +157,58 @@ public class Errors implements Callable<Integer> {
         return server;
     }
 
+    // The book's first program (fig-patterns-imporoper-err-handling.go): the consumer sees only responses, and the
+    // errors are printed by a goroutine that cannot do anything better with them.
+    static void printedErrors(HttpClient client, String... urls) {
+        Chan<Void> done = make();
+        try {                                                       // defer close(done)
+            for (HttpResponse<String> response : checkStatusPrintingErrors(done, client, urls)) {
+                System.out.println("Response: " + response.statusCode());
+            }
+        } finally {
+            done.close();
+        }
+    }
+
+    // The book's second program (fig-patterns-proper-err-handling.go): errors reach the consumer as values.
+    static void errorsAsValues(HttpClient client, String... urls) {
+        Chan<Void> done = make();
+        try {                                                       // defer close(done)
+            for (Result result : checkStatus(done, client, urls)) {
+                if (result.error() != null) {
+                    System.out.println("error: " + result.error().getMessage());
+                    continue;
+                }
+                System.out.println("Response: " + result.response().statusCode());
+            }
+        } finally {
+            done.close();
+        }
+    }
+
+    // The book's third program (fig-stop-after-three-errors.go): the consumer decides. After maxErrors errors it
+    // stops reading, and closing done stops checkStatus before it makes the remaining requests.
+    static void stopAfterErrors(int maxErrors, HttpClient client, String... urls) {
+        Chan<Void> done = make();
+        try {                                                       // defer close(done)
+            int errCount = 0;
+            for (Result result : checkStatus(done, client, urls)) {
+                if (result.error() != null) {
+                    System.out.println("error: " + result.error().getMessage());
+                    errCount++;
+                    if (errCount >= maxErrors) {
+                        System.out.println("Too many errors, breaking!");
+                        break;
+                    }
+                    continue;
+                }
+                System.out.println("Response: " + result.response().statusCode());
+            }
+        } finally {
+            done.close();
+        }
+    }
+
     @Override
     public Integer call() throws IOException {
         Script.require(spec, maxErrors >= 1, "--max-errors must be at least 1, got " + maxErrors);
@@ -167,50 +221,11 @@ public class Errors implements Callable<Integer> {
             // error while the consumer prints the response, and only this order makes the output deterministic:
             // the consumer cannot print before it receives, and the goroutine sends only after printing the error.
             System.out.println("-- checkStatus can only print its errors:");
-            Chan<Void> done = make();
-            try {                                                   // defer close(done)
-                for (HttpResponse<String> response : checkStatusPrintingErrors(done, client, badUrl, goodUrl)) {
-                    System.out.println("Response: " + response.statusCode());
-                }
-            } finally {
-                done.close();
-            }
-
+            printedErrors(client, badUrl, goodUrl);
             System.out.println("-- errors travel to the consumer as values:");
-            Chan<Void> done2 = make();
-            try {
-                for (Result result : checkStatus(done2, client, goodUrl, badUrl)) {
-                    if (result.error() != null) {
-                        System.out.println("error: " + result.error().getMessage());
-                        continue;
-                    }
-                    System.out.println("Response: " + result.response().statusCode());
-                }
-            } finally {
-                done2.close();
-            }
-
-            // The consumer decides: after maxErrors errors it stops reading, and closing done stops checkStatus
-            // before it makes the remaining requests.
+            errorsAsValues(client, goodUrl, badUrl);
             System.out.println("-- the consumer stops after " + maxErrors + " errors:");
-            Chan<Void> done3 = make();
-            try {
-                int errCount = 0;
-                for (Result result : checkStatus(done3, client, "a", goodUrl, "b", "c", "d")) {
-                    if (result.error() != null) {
-                        System.out.println("error: " + result.error().getMessage());
-                        errCount++;
-                        if (errCount >= maxErrors) {
-                            System.out.println("Too many errors, breaking!");
-                            break;
-                        }
-                        continue;
-                    }
-                    System.out.println("Response: " + result.response().statusCode());
-                }
-            } finally {
-                done3.close();
-            }
+            stopAfterErrors(maxErrors, client, "a", goodUrl, "b", "c", "d");
         } finally {
             server.stop(0);
         }

@@ -72,13 +72,14 @@ public class FanIn implements Callable<Integer> {
     static ReceiveOnly<Integer> primeFinder(ReceiveOnly<?> done, ReceiveOnly<Integer> intStream) {
         Chan<Integer> primeStream = make();
         go(() -> {
-            try {
+            try {                                                   // defer close(primeStream)
                 for (int integer : intStream) {
                     if (!isPrime(integer)) {
                         continue;
                     }
-                    if (select(onReceive(done), onSend(primeStream, integer)).index() == 0) {
-                        return;
+                    switch (select(onReceive(done), onSend(primeStream, integer)).index()) {
+                        case 0 -> { return; }                       // case <-done: return
+                        case 1 -> { }                               // case primeStream <- integer:
                     }
                 }
             } finally {
@@ -99,8 +100,9 @@ public class FanIn implements Callable<Integer> {
             go(() -> {                                              // multiplex(c)
                 try {
                     for (T i : c) {
-                        if (select(onReceive(done), onSend(multiplexedStream, i)).index() == 0) {
-                            return;
+                        switch (select(onReceive(done), onSend(multiplexedStream, i)).index()) {
+                            case 0 -> { return; }                   // case <-done: return
+                            case 1 -> { }                           // case multiplexedStream <- i:
                         }
                     }
                 } finally {

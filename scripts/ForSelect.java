@@ -75,13 +75,16 @@ public class ForSelect implements Callable<Integer> {
         go(() -> {
             long units = 0;
             long x = 1;
-            try {
+            try {                                                   // defer close(unitsDone)
                 while (true) {
-                    if (select(onReceive(done), onDefault()).index() == 0) {
-                        unitsDone.send(units);                      // buffered: never blocks
-                        return;                                     // case <-done: return
+                    switch (select(onReceive(done), onDefault()).index()) { // select {
+                        case 0 -> {                                 // case <-done:
+                            unitsDone.send(units);                  //     (buffered: never blocks)
+                            return;                                 //     return
+                        }
+                        case 1 -> { }                               // default:
                     }
-                    x = unitOfWork(x);                              // default: fall through to the work
+                    x = unitOfWork(x);                              // the work, after the select
                     units++;
                 }
             } finally {
@@ -97,10 +100,13 @@ public class ForSelect implements Callable<Integer> {
 
         System.out.println("Sending iteration values until done:");
         Chan<Void> done = make();
-        for (String s : sendValues(done, values)) {
-            System.out.println(s);
+        try {                                                       // defer close(done)
+            for (String s : sendValues(done, values)) {
+                System.out.println(s);
+            }
+        } finally {
+            done.close();
         }
-        done.close();
 
         // The same stage, stopped early: read one value, close done, and the stage gives up on the rest. It may
         // still hand over a value or two it was offering when done closed (select picks at random between two

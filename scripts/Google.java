@@ -146,11 +146,12 @@ public class Google implements Callable<Integer> {
         try {
             List<Result> results = new ArrayList<>();
             for (int i = 0; i < n; i++) {                           // for i := 0; i < 3; i++ {
-                Selected s = select(onReceive(c), onReceive(timer.c())); // select {
-                if (s.index() == 1) {                               // case <-timeout:
-                    return results;                                 //     fmt.Println("timed out"); return
+                var fromC = onReceive(c);
+                Selected s = select(fromC, onReceive(timer.c()));   // select {
+                switch (s.index()) {
+                    case 0 -> results.add(s.value(fromC));          // case result := <-c: results = append(...)
+                    case 1 -> { return results; }                   // case <-timeout: fmt.Println("timed out"); return
                 }
-                results.add(s.value());                             // case result := <-c: results = append(...)
             }
             return results;
         } finally {
@@ -289,7 +290,7 @@ public class Google implements Callable<Integer> {
         // within 100 ms of its start (rand.Intn(100)). Once that has passed, none is left: each sent its late result
         // into the room its channel keeps for it. With the talk's unbuffered channels they would be blocked forever.
         sleep(Duration.ofMillis(100));
-        awaitGoroutines(0, Duration.ofSeconds(5));
+        awaitGoroutines(0, LEAK_BOUND);
         System.out.println("goroutines left: " + goroutines() + ", timers left: " + timers());
         return 0;
     }

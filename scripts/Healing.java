@@ -116,11 +116,12 @@ public class Healing implements Callable<Integer> {
                         Timer timeoutSignal = newTimer(timeout);    // timeoutSignal := time.After(timeout)
                         try {
                             while (true) {
-                                Selected got = select(onReceive(pulse.c()), onReceive(ward.heartbeat()),
-                                        onReceive(timeoutSignal.c()), onReceive(done));
+                                Selected got = select(onReceive(done), onReceive(pulse.c()),
+                                        onReceive(ward.heartbeat()), onReceive(timeoutSignal.c()));
                                 switch (got.index()) {
-                                    case 0 -> select(onSend(heartbeat, PULSE), onDefault());   // case <-pulse: non-blocking heartbeat <- struct{}{}
-                                    case 1 -> {                     // case <-wardHeartbeat: continue monitorLoop
+                                    case 0 -> { return; }           // case <-done: return
+                                    case 1 -> select(onSend(heartbeat, PULSE), onDefault()); // case <-pulse: non-blocking heartbeat <- struct{}{}
+                                    case 2 -> {                     // case <-wardHeartbeat: continue monitorLoop
                                         // The book's steward takes a receive from a closed heartbeat for a beat:
                                         // a ward that closes its heartbeat when it exits (as the heartbeat section's
                                         // do) would keep the steward looping at full speed, never restarting it.
@@ -131,13 +132,12 @@ public class Healing implements Callable<Integer> {
                                         }
                                         continue monitorLoop;
                                     }
-                                    case 2 -> {                     // case <-timeoutSignal:
+                                    case 3 -> {                     // case <-timeoutSignal:
                                         log("steward: ward unhealthy; restarting");
                                         ward.done().close();        // close(wardDone): it does not wait for the ward
                                         ward = startWard(done, timeout, startGoroutine);   // startWard()
                                         continue monitorLoop;
                                     }
-                                    case 3 -> { return; }           // case <-done: return
                                 }
                             }
                         } finally {
@@ -185,7 +185,7 @@ public class Healing implements Callable<Integer> {
         log("Done");
         // Not in the book: its program exits here, maybe before the last ward has said it halts. This one waits for
         // that goodbye, so that it does not land in the next figure's output.
-        awaitGoroutines(0, Duration.ofSeconds(5));
+        awaitGoroutines(0, LEAK_BOUND);
     }
 
     // ---- Figure 2: a ward that generates values across restarts --------------------------------------------
@@ -211,8 +211,9 @@ public class Healing implements Callable<Integer> {
             go(() -> {
                 Ticker pulse = null;
                 try {                                               // defer close(intStream)
-                    if (select(onSend(intChanStream, wardStream), onReceive(wardDone)).index() == 1) {
-                        return;                                     // case intChanStream <- intStream: / case <-done: return
+                    switch (select(onReceive(wardDone), onSend(intChanStream, wardStream)).index()) {
+                        case 0 -> { return; }                       // case <-done: return
+                        case 1 -> { }                               // case intChanStream <- intStream:
                     }
                     pulse = newTicker(pulseInterval);               // pulse := time.Tick(pulseInterval)
                     while (true) {
@@ -223,10 +224,10 @@ public class Healing implements Callable<Integer> {
                                 return;
                             }
                             while (true) {
-                                switch (select(onReceive(pulse.c()), onSend(wardStream, intVal), onReceive(wardDone)).index()) {
-                                    case 0 -> select(onSend(heartbeat, PULSE), onDefault());   // case <-pulse: non-blocking heartbeat <- struct{}{}
-                                    case 1 -> { continue valueLoop; }   // case intStream <- intVal: continue valueLoop
-                                    case 2 -> { return; }           // case <-done: return
+                                switch (select(onReceive(wardDone), onReceive(pulse.c()), onSend(wardStream, intVal)).index()) {
+                                    case 0 -> { return; }           // case <-done: return
+                                    case 1 -> select(onSend(heartbeat, PULSE), onDefault()); // case <-pulse: non-blocking heartbeat <- struct{}{}
+                                    case 2 -> { continue valueLoop; } // case intStream <- intVal: continue valueLoop
                                 }
                             }
                         }

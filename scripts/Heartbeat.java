@@ -116,12 +116,12 @@ public class Heartbeat implements Callable<Integer> {
                 Tickers tickers = Tickers.start(done, pulseInterval);
                 try {
                     while (true) {                                      // for {
-                        Selected got = select(onReceive(done), onReceive(tickers.pulse().c()),
-                                onReceive(tickers.workGen().c()));
+                        var fromWorkGen = onReceive(tickers.workGen().c());
+                        Selected got = select(onReceive(done), onReceive(tickers.pulse().c()), fromWorkGen); // select {
                         switch (got.index()) {
                             case 0 -> { return; }                       // case <-done: return
                             case 1 -> sendPulse(heartbeat);             // case <-pulse: sendPulse()
-                            default -> sendResult(done, tickers.pulse(), heartbeat, results, got.<Instant>value()); // case r := <-workGen: sendResult(r)
+                            case 2 -> sendResult(done, tickers.pulse(), heartbeat, results, got.value(fromWorkGen)); // case r := <-workGen: sendResult(r)
                         }
                     }
                 } finally {
@@ -145,12 +145,12 @@ public class Heartbeat implements Callable<Integer> {
             Tickers tickers = Tickers.start(done, pulseInterval);
             try {
                 for (int i = 0; i < iterations; i++) {                  // for i := 0; i < 2; i++ {
-                    Selected got = select(onReceive(done), onReceive(tickers.pulse().c()),
-                            onReceive(tickers.workGen().c()));
+                    var fromWorkGen = onReceive(tickers.workGen().c());
+                    Selected got = select(onReceive(done), onReceive(tickers.pulse().c()), fromWorkGen); // select {
                     switch (got.index()) {
-                        case 0 -> { return; }
-                        case 1 -> sendPulse(heartbeat);
-                        default -> sendResult(done, tickers.pulse(), heartbeat, results, got.<Instant>value());
+                        case 0 -> { return; }                           // case <-done: return
+                        case 1 -> sendPulse(heartbeat);                 // case <-pulse: sendPulse()
+                        case 2 -> sendResult(done, tickers.pulse(), heartbeat, results, got.value(fromWorkGen)); // case r := <-workGen: sendResult(r)
                     }
                 }
             } finally {
@@ -175,8 +175,9 @@ public class Heartbeat implements Callable<Integer> {
                     if (!pause(done, unitTime)) {
                         return;
                     }
-                    if (select(onReceive(done), onSend(workStream, result)).index() == 0) { // case workStream <- result:
-                        return;                                         // case <-done: return
+                    switch (select(onReceive(done), onSend(workStream, result)).index()) {
+                        case 0 -> { return; }                           // case <-done: return
+                        case 1 -> { }                                   // case workStream <- result:
                     }
                 }
             } finally {
@@ -198,9 +199,10 @@ public class Heartbeat implements Callable<Integer> {
                 sleep(startDelay);                                      // time.Sleep(2 * time.Second)
                 for (int n : nums) {                                    // for _, n := range nums {
                     sendPulse(heartbeat);
-                    if (select(onReceive(done), onSend(intStream, n)).index() == 0) {
-                        return;                                         // case <-done: return
-                    }                                                   // case intStream <- n:
+                    switch (select(onReceive(done), onSend(intStream, n)).index()) {
+                        case 0 -> { return; }                           // case <-done: return
+                        case 1 -> { }                                   // case intStream <- n:
+                    }
                 }
             } finally {
                 intStream.close();                                      // defer close(intStream)
@@ -235,8 +237,8 @@ public class Heartbeat implements Callable<Integer> {
                     pulse.stop();
                 }
             } finally {
-                intStream.close();
-                heartbeat.close();
+                intStream.close();                                      // defer close(intStream)
+                heartbeat.close();                                      // defer close(heartbeat)
             }
         });
         return new Work<>(heartbeat, intStream);
@@ -322,7 +324,7 @@ public class Heartbeat implements Callable<Integer> {
         System.out.println("A worker that stops after two turns of its loop and closes nothing"
                 + " (fig-interval-heartbeat-misbehaving-goroutine.go):");
         Chan<Void> done = make();
-        try {
+        try {                                                           // defer close(done)
             Instant start = now();
             watch(doWorkAndStall(done, pulseInterval, 2), timeout, Integer.MAX_VALUE, start, this::print);
         } finally {
@@ -339,11 +341,15 @@ public class Heartbeat implements Callable<Integer> {
         try {                                                           // defer close(done)
             Work<Integer> work = doWorkPerUnit(done, 10, unitTime, new Random(seed));
             while (true) {                                              // for {
-                Selected got = select(onReceive(work.heartbeat()), onReceive(work.results()));
+                var fromResults = onReceive(work.results());
+                Selected got = select(onReceive(work.heartbeat()), fromResults); // select {
                 if (!got.ok()) {
                     return;                                             // if ok == false { return }
                 }
-                System.out.println(got.index() == 0 ? "  pulse" : "  results " + got.value());
+                switch (got.index()) {
+                    case 0 -> System.out.println("  pulse");            // case _, ok := <-heartbeat: fmt.Println("pulse")
+                    case 1 -> System.out.println("  results " + got.value(fromResults)); // case r, ok := <-results: fmt.Printf("results %v\n", r)
+                }
             }
         } finally {
             done.close();
@@ -379,12 +385,13 @@ public class Heartbeat implements Callable<Integer> {
         StringJoiner got = new StringJoiner(" ");
         for (int i = 0; i < count; i++) {                               // for i, expected := range intSlice {
             Timer timer = newTimer(wait);
-            Selected r = select(onReceive(work.results()), onReceive(timer.c()));
+            var fromResults = onReceive(work.results());
+            Selected s = select(fromResults, onReceive(timer.c()));     // select {
             timer.stop();
-            if (r.index() == 1) {                                       // case <-time.After(1 * time.Second):
-                return "test timed out";                                //     t.Fatal("test timed out")
+            switch (s.index()) {
+                case 0 -> got.add(String.valueOf(s.value(fromResults))); // case r := <-results: (compare with expected)
+                case 1 -> { return "test timed out"; }                  // case <-time.After(1 * time.Second): t.Fatal(...)
             }
-            got.add(String.valueOf(r.<Integer>value()));                // case r := <-results:
         }
         return got.toString();
     }

@@ -54,7 +54,7 @@ public class Leak implements Callable<Integer> {
     static Leaky<Void> doWork(ReceiveOnly<String> strings) {
         Chan<Void> completed = make();
         Thread goroutine = go(() -> {
-            try {
+            try {                                                   // defer close(completed)
                 for (String s : range(strings)) {                   // range over a nil channel: blocks forever
                     System.out.println(s);
                 }
@@ -75,17 +75,18 @@ public class Leak implements Callable<Integer> {
     static ReceiveOnly<Void> doWork(ReceiveOnly<?> done, ReceiveOnly<String> strings) {
         Chan<Void> terminated = make();
         go(() -> {
-            try {
+            try {                                                   // defer close(terminated)
                 while (true) {
-                    Selected s = select(onReceive(strings), onReceive(done));
+                    var fromStrings = onReceive(strings);
+                    Selected s = select(onReceive(done), fromStrings); // select {
                     switch (s.index()) {
-                        case 0 -> {                                 // case s := <-strings:
+                        case 0 -> { return; }                       // case <-done: return
+                        case 1 -> {                                 // case s := <-strings:
                             if (!s.ok()) {
-                                return;
+                                return;                             // strings closed: the work is complete
                             }
-                            System.out.println((String) s.value()); // do something interesting
+                            System.out.println(s.value(fromStrings)); // do something interesting
                         }
-                        case 1 -> { return; }                       // case <-done: return
                     }
                 }
             } finally {
@@ -103,7 +104,7 @@ public class Leak implements Callable<Integer> {
     static Leaky<Integer> newRandStream(Random rand) {
         Chan<Integer> randStream = make();
         Thread goroutine = go(() -> {
-            try {
+            try {                                                   // defer close(randStream)
                 while (true) {
                     randStream.send(rand.nextInt());
                 }
@@ -121,10 +122,11 @@ public class Leak implements Callable<Integer> {
     static ReceiveOnly<Integer> newRandStream(ReceiveOnly<?> done, Random rand) {
         Chan<Integer> randStream = make();
         go(() -> {
-            try {
+            try {                                                   // defer close(randStream)
                 while (true) {
-                    if (select(onSend(randStream, rand.nextInt()), onReceive(done)).index() == 1) {
-                        return;                                     // case <-done: return
+                    switch (select(onReceive(done), onSend(randStream, rand.nextInt())).index()) {
+                        case 0 -> { return; }                       // case <-done: return
+                        case 1 -> { }                               // case randStream <- rand.Int():
                     }
                 }
             } finally {
@@ -148,7 +150,7 @@ public class Leak implements Callable<Integer> {
     // A goroutine that has just closed its channel may still be returning, so wait for every goroutine to end
     // (this throws, naming the goroutine, if one never does) before showing the count.
     static void printGoroutinesAfterTheyEnd() {
-        awaitGoroutines(0, Duration.ofSeconds(5));
+        awaitGoroutines(0, LEAK_BOUND);
         System.out.println("goroutines running: " + goroutines());
     }
 

@@ -23,7 +23,6 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.time.Duration;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HexFormat;
@@ -178,11 +177,12 @@ public class Md5 implements Callable<Integer> {
                 wg.add(1);
                 go(() -> {                                          // one goroutine per file
                     Result r = digest(path, readFile);
-                    select(onSend(c, r), onReceive(done));          // select { case c <- result{...}: case <-done: }
+                    select(onReceive(done), onSend(c, r));          // select { case c <- result{...}: case <-done: }
                     wg.done();
                 });
-                if (select(onReceive(done), onDefault()).index() == 0) {
-                    throw new IOException("walk canceled");         // abort the walk if done is closed
+                switch (select(onReceive(done), onDefault()).index()) { // abort the walk if done is closed
+                    case 0 -> throw new IOException("walk canceled"); // case <-done: return errors.New("walk canceled")
+                    case 1 -> { }                                   // default: return nil
                 }
             });
             // Walk has returned, so all calls to wg.add are done. Start a goroutine to close c once all the sends
@@ -232,8 +232,9 @@ public class Md5 implements Callable<Integer> {
         go(() -> {
             try {                                                   // defer close(paths)
                 errc.send(walk(root, path -> {                      // errc <- filepath.Walk(root, func(...) error {
-                    if (select(onSend(paths, path), onReceive(done)).index() == 1) {
-                        throw new IOException("walk canceled");     // case <-done: return errors.New("walk canceled")
+                    switch (select(onReceive(done), onSend(paths, path)).index()) {
+                        case 0 -> throw new IOException("walk canceled"); // case <-done: return errors.New("walk canceled")
+                        case 1 -> { }                               // case paths <- path:
                     }
                 }));
             } finally {
@@ -248,8 +249,9 @@ public class Md5 implements Callable<Integer> {
     static void digester(ReceiveOnly<?> done, ReceiveOnly<Path> paths, SendOnly<Result> c, ReadFile readFile) {
         for (Path path : paths) {                                   // for path := range paths {
             Result r = digest(path, readFile);
-            if (select(onSend(c, r), onReceive(done)).index() == 1) {
-                return;                                             // case <-done: return
+            switch (select(onReceive(done), onSend(c, r)).index()) {
+                case 0 -> { return; }                               // case <-done: return
+                case 1 -> { }                                       // case c <- result{path, md5.Sum(data), err}:
             }
         }
     }
@@ -425,7 +427,7 @@ public class Md5 implements Callable<Integer> {
             }
         }
         // The blog's versions return on an error without waiting for the reads in flight; those end on their own.
-        awaitGoroutines(0, Duration.ofSeconds(5));
+        awaitGoroutines(0, LEAK_BOUND);
         System.out.println("goroutines left: " + goroutines());
         return 0;
     }

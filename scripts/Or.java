@@ -95,10 +95,6 @@ public class Or implements Callable<Integer> {
         return c;
     }
 
-    // Non-blocking: true if the channel is closed (these channels never carry a value).
-    static boolean isClosed(ReceiveOnly<?> c) {
-        return select(onReceive(c), onDefault()).index() == 0;
-    }
 
     @Override
     public Integer call() {
@@ -137,13 +133,13 @@ public class Or implements Callable<Integer> {
             System.out.println("closed: " + closed);
             // The or-tree's goroutines end together once one signal has closed; the open signals keep theirs
             // until done. awaitGoroutines fails (and so does the program) if the tree is still running after 5 s.
-            awaitGoroutines(open, Duration.ofSeconds(5));
+            awaitGoroutines(open, LEAK_BOUND);
             System.out.println("goroutines after or: " + goroutines()
                     + " (the signals still open; the or-tree has ended)");
         } finally {
             done.close();
         }
-        awaitGoroutines(0, Duration.ofSeconds(5));
+        awaitGoroutines(0, LEAK_BOUND);
         System.out.println("after close(done): " + goroutines() + " goroutines, " + timers() + " timers");
         return 0;
     }

@@ -63,12 +63,17 @@ public class OrDone implements Callable<Integer> {
         go(() -> {
             try {                                                   // defer close(valStream)
                 while (true) {
-                    Selected received = select(onReceive(done), onReceive(c));
-                    if (received.index() == 0 || !received.ok()) { // case <-done, or c closed: return
-                        return;
+                    var fromC = onReceive(c);
+                    Selected s = select(onReceive(done), fromC);    // select {
+                    switch (s.index()) {
+                        case 0 -> { return; }                       // case <-done: return
+                        case 1 -> {                                 // case v, ok := <-c:
+                            if (!s.ok()) {
+                                return;                             // if ok == false { return }
+                            }
+                        }
                     }
-                    T v = received.value();
-                    select(onSend(valStream, v), onReceive(done));  // case valStream <- v: / case <-done:
+                    select(onReceive(done), onSend(valStream, s.value(fromC))); // select { case valStream <- v: case <-done: }
                 }
             } finally {
                 valStream.close();
@@ -84,8 +89,9 @@ public class OrDone implements Callable<Integer> {
         Chan<Integer> myChan = make();
         go(() -> {
             for (int i = 1; i <= count; i++) {
-                if (select(onReceive(done), onSend(myChan, i)).index() == 0) {
-                    return;
+                switch (select(onReceive(done), onSend(myChan, i)).index()) {
+                    case 0 -> { return; }                           // case <-done: return
+                    case 1 -> { }                                   // case myChan <- i:
                 }
             }
             quiet.close();
@@ -94,9 +100,6 @@ public class OrDone implements Callable<Integer> {
         return myChan;
     }
 
-    static boolean isClosed(ReceiveOnly<?> done) {
-        return select(onReceive(done), onDefault()).index() == 0;
-    }
 
     // 1. myChan closes: the loop ends, and done is still open.
     void untilMyChanCloses() {

@@ -89,8 +89,9 @@ public class Pike implements Callable<Integer> {
                     return;
                 }
                 String message = String.format(format, msg, i);
-                if (select(onReceive(done), onSend(c, message)).index() == 0) { // c <- fmt.Sprintf("%s %d", msg, i)
-                    return;
+                switch (select(onReceive(done), onSend(c, message)).index()) {
+                    case 0 -> { return; }                               // case <-done: return
+                    case 1 -> { }                                       // case c <- fmt.Sprintf("%s %d", msg, i):
                 }
             }
         });
@@ -138,13 +139,15 @@ public class Pike implements Callable<Integer> {
     // for { c <- <-input }, where both the receive and the send end when done closes.
     static <T> void forward(ReceiveOnly<?> done, ReceiveOnly<T> input, SendOnly<T> c) {
         while (true) {                                                  // for {
-            Selected received = select(onReceive(done), onReceive(input)); // <-input
-            if (received.index() == 0) {
-                return;
+            var fromInput = onReceive(input);
+            Selected s = select(onReceive(done), fromInput);
+            switch (s.index()) {
+                case 0 -> { return; }                                   // case <-done: return (not in the talk)
+                case 1 -> { }                                           // <-input
             }
-            T message = received.value();
-            if (select(onReceive(done), onSend(c, message)).index() == 0) { // c <- ...
-                return;
+            switch (select(onReceive(done), onSend(c, s.value(fromInput))).index()) {
+                case 0 -> { return; }                                   // case <-done: return
+                case 1 -> { }                                           // c <- <-input
             }
         }
     }
@@ -166,14 +169,18 @@ public class Pike implements Callable<Integer> {
         Chan<T> c = make();                                             // c := make(chan string)
         go(() -> {                                                      // go func() {
             while (true) {                                              //     for {
-                // select { case s := <-input1: c <- s; case s := <-input2: c <- s }
-                Selected s = select(onReceive(done), onReceive(input1), onReceive(input2));
-                if (s.index() == 0) {
-                    return;
+                var fromInput1 = onReceive(input1);
+                var fromInput2 = onReceive(input2);
+                Selected s = select(onReceive(done), fromInput1, fromInput2); // select {
+                T message = null;
+                switch (s.index()) {
+                    case 0 -> { return; }                               // case <-done: return (not in the talk)
+                    case 1 -> message = s.value(fromInput1);            // case s := <-input1: c <- s
+                    case 2 -> message = s.value(fromInput2);            // case s := <-input2: c <- s
                 }
-                T message = s.value();
-                if (select(onReceive(done), onSend(c, message)).index() == 0) { // c <- s
-                    return;
+                switch (select(onReceive(done), onSend(c, message)).index()) {
+                    case 0 -> { return; }                               // case <-done: return
+                    case 1 -> { }                                       // c <- s
                 }
             }
         });
@@ -206,11 +213,13 @@ public class Pike implements Callable<Integer> {
                     return;
                 }
                 Message message = new Message(msg + ": " + i, waitForIt);
-                if (select(onReceive(done), onSend(c, message)).index() == 0) { // c <- Message{ fmt.Sprintf("%s: %d", msg, i), waitForIt }
-                    return;
+                switch (select(onReceive(done), onSend(c, message)).index()) {
+                    case 0 -> { return; }                               // case <-done: return
+                    case 1 -> { }                                       // case c <- Message{ fmt.Sprintf("%s: %d", msg, i), waitForIt }:
                 }
-                if (select(onReceive(done), onReceive(waitForIt)).index() == 0) { // <-waitForIt
-                    return;
+                switch (select(onReceive(done), onReceive(waitForIt)).index()) {
+                    case 0 -> { return; }                               // case <-done: return
+                    case 1 -> { }                                       // <-waitForIt
                 }
             }
         });
@@ -246,9 +255,10 @@ public class Pike implements Callable<Integer> {
     // before Go 1.23 kept the timer from being collected until it fired: harmless for a second.
     static void untilTooSlow(ReceiveOnly<String> c, Duration timeout) {
         while (true) {                                                  // for {
-            Selected s = select(onReceive(c), onReceive(after(timeout))); // select {
+            var fromC = onReceive(c);
+            Selected s = select(fromC, onReceive(after(timeout)));// select {
             switch (s.index()) {
-                case 0 -> System.out.println((String) s.value());       // case s := <-c: fmt.Println(s)
+                case 0 -> System.out.println(s.value(fromC));           // case s := <-c: fmt.Println(s)
                 case 1 -> {                                             // case <-time.After(1 * time.Second):
                     System.out.println("You're too slow.");             //     fmt.Println("You're too slow.")
                     return;                                             //     return
@@ -270,9 +280,10 @@ public class Pike implements Callable<Integer> {
     static void untilTimeIsUp(ReceiveOnly<String> c, Duration total) {
         ReceiveOnly<Instant> timeout = after(total);                    // timeout := time.After(5 * time.Second)
         while (true) {                                                  // for {
-            Selected s = select(onReceive(c), onReceive(timeout));      // select {
+            var fromC = onReceive(c);
+            Selected s = select(fromC, onReceive(timeout));             // select {
             switch (s.index()) {
-                case 0 -> System.out.println((String) s.value());       // case s := <-c: fmt.Println(s)
+                case 0 -> System.out.println(s.value(fromC));           // case s := <-c: fmt.Println(s)
                 case 1 -> {                                             // case <-timeout:
                     System.out.println("You talk too much.");           //     fmt.Println("You talk too much.")
                     return;                                             //     return
@@ -298,9 +309,9 @@ public class Pike implements Callable<Integer> {
         go(() -> {                                                      // go func() {
             for (int i = 0; ; i++) {                                    //     for i := 0; ; i++ {
                 sleep(pauses.get());                                    //         time.Sleep(time.Duration(rand.Intn(1e3)) * time.Millisecond)
-                switch (select(onSend(c, msg + ": " + i), onReceive(quit)).index()) { // select {
-                    case 0 -> { }                                       // case c <- fmt.Sprintf("%s: %d", msg, i): // do nothing
-                    case 1 -> { return; }                               // case <-quit: return
+                switch (select(onReceive(quit), onSend(c, msg + ": " + i)).index()) { // select {
+                    case 0 -> { return; }                               // case <-quit: return
+                    case 1 -> { }                                       // case c <- fmt.Sprintf("%s: %d", msg, i): // do nothing
                 }
             }
         });
@@ -325,13 +336,13 @@ public class Pike implements Callable<Integer> {
         go(() -> {                                                      // go func() {
             for (int i = 0; ; i++) {                                    //     for i := 0; ; i++ {
                 sleep(pauses.get());                                    //         time.Sleep(time.Duration(rand.Intn(1e3)) * time.Millisecond)
-                switch (select(onSend(c, msg + ": " + i), onReceive(quit)).index()) { // select {
-                    case 0 -> { }                                       // case c <- fmt.Sprintf("%s: %d", msg, i): // do nothing
-                    case 1 -> {                                         // case <-quit:
+                switch (select(onReceive(quit), onSend(c, msg + ": " + i)).index()) { // select {
+                    case 0 -> {                                         // case <-quit:
                         cleanup.run();                                  //     cleanup()
                         quit.send("See you!");                          //     quit <- "See you!"
                         return;                                         //     return
                     }
+                    case 1 -> { }                                       // case c <- fmt.Sprintf("%s: %d", msg, i): // do nothing
                 }
             }
         });
@@ -413,13 +424,13 @@ public class Pike implements Callable<Integer> {
             // Each section is a program of its own: its own random source, seeded alike, and a done closed when
             // its main returns.
             Chan<Void> done = make();
-            try {
+            try {                                                       // defer close(done)
                 section.main().accept(done, new Random(seed));
             } finally {
                 done.close();
             }
             // Every goroutine the section started ends with it (this throws, naming any that does not).
-            awaitGoroutines(0, Duration.ofSeconds(5));
+            awaitGoroutines(0, LEAK_BOUND);
         }
         return 0;
     }

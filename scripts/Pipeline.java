@@ -9,7 +9,6 @@
 import static gochan.Go.*;
 
 import gochan.Script;
-import java.time.Duration;
 import java.util.Random;
 import java.util.StringJoiner;
 import java.util.concurrent.Callable;
@@ -68,10 +67,11 @@ public class Pipeline implements Callable<Integer> {
     static ReceiveOnly<Integer> multiply(ReceiveOnly<?> done, ReceiveOnly<Integer> intStream, int multiplier) {
         Chan<Integer> multipliedStream = make();
         go(() -> {
-            try {
+            try {                                                   // defer close(multipliedStream)
                 for (int i : intStream) {
-                    if (select(onReceive(done), onSend(multipliedStream, i * multiplier)).index() == 0) {
-                        return;
+                    switch (select(onReceive(done), onSend(multipliedStream, i * multiplier)).index()) {
+                        case 0 -> { return; }                       // case <-done: return
+                        case 1 -> { }                               // case multipliedStream <- i * multiplier:
                     }
                 }
             } finally {
@@ -84,10 +84,11 @@ public class Pipeline implements Callable<Integer> {
     static ReceiveOnly<Integer> add(ReceiveOnly<?> done, ReceiveOnly<Integer> intStream, int additive) {
         Chan<Integer> addedStream = make();
         go(() -> {
-            try {
+            try {                                                   // defer close(addedStream)
                 for (int i : intStream) {
-                    if (select(onReceive(done), onSend(addedStream, i + additive)).index() == 0) {
-                        return;
+                    switch (select(onReceive(done), onSend(addedStream, i + additive)).index()) {
+                        case 0 -> { return; }                       // case <-done: return
+                        case 1 -> { }                               // case addedStream <- i + additive:
                     }
                 }
             } finally {
@@ -108,8 +109,9 @@ public class Pipeline implements Callable<Integer> {
             try {                                                   // defer close(valueStream)
                 while (values.length > 0) {
                     for (T v : values) {
-                        if (select(onReceive(done), onSend(valueStream, v)).index() == 0) {
-                            return;
+                        switch (select(onReceive(done), onSend(valueStream, v)).index()) {
+                            case 0 -> { return; }                   // case <-done: return
+                            case 1 -> { }                           // case valueStream <- v:
                         }
                     }
                 }
@@ -128,15 +130,21 @@ public class Pipeline implements Callable<Integer> {
     static <T> ReceiveOnly<T> take(ReceiveOnly<?> done, ReceiveOnly<T> valueStream, int num) {
         Chan<T> takeStream = make();
         go(() -> {
-            try {
+            try {                                                   // defer close(takeStream)
                 for (int i = 0; i < num; i++) {
-                    Selected received = select(onReceive(done), onReceive(valueStream));
-                    if (received.index() == 0 || !received.ok()) {     // done, or valueStream closed
-                        return;
+                    var fromValueStream = onReceive(valueStream);
+                    Selected s = select(onReceive(done), fromValueStream); // select {
+                    switch (s.index()) {
+                        case 0 -> { return; }                       // case <-done: return
+                        case 1 -> {                                 // case v, ok := <-valueStream:
+                            if (!s.ok()) {
+                                return;                             // valueStream closed: stop early
+                            }
+                        }
                     }
-                    T value = received.value();
-                    if (select(onReceive(done), onSend(takeStream, value)).index() == 0) {
-                        return;
+                    switch (select(onReceive(done), onSend(takeStream, s.value(fromValueStream))).index()) {
+                        case 0 -> { return; }                       // case <-done: return
+                        case 1 -> { }                               // case takeStream <- v:
                     }
                 }
             } finally {
@@ -151,10 +159,11 @@ public class Pipeline implements Callable<Integer> {
     static <T> ReceiveOnly<T> repeatFn(ReceiveOnly<?> done, Supplier<T> fn) {
         Chan<T> valueStream = make();
         go(() -> {
-            try {
+            try {                                                   // defer close(valueStream)
                 while (true) {
-                    if (select(onReceive(done), onSend(valueStream, fn.get())).index() == 0) {
-                        return;
+                    switch (select(onReceive(done), onSend(valueStream, fn.get())).index()) {
+                        case 0 -> { return; }                       // case <-done: return
+                        case 1 -> { }                               // case valueStream <- fn():
                     }
                 }
             } finally {

@@ -85,15 +85,24 @@ public class Queuing implements Callable<Integer> {
     static <T> ReceiveOnly<T> sleep(ReceiveOnly<?> done, Duration d, ReceiveOnly<T> in, SendOnly<Instant> finished) {
         Chan<T> out = make();
         go(() -> {
-            try {
+            try {                                                           // defer close(out)
                 while (true) {
-                    Selected received = select(onReceive(done), onReceive(in));
-                    if (received.index() == 0 || !received.ok()) {          // done, or in closed
+                    var fromIn = onReceive(in);
+                    Selected s = select(onReceive(done), fromIn);           // select {
+                    switch (s.index()) {
+                        case 0 -> { return; }                               // case <-done: return
+                        case 1 -> {                                         // case v, ok := <-in:
+                            if (!s.ok()) {
+                                return;                                     // if ok == false { return }
+                            }
+                        }
+                    }
+                    if (!pause(done, d)) {
                         return;
                     }
-                    T value = received.value();
-                    if (!pause(done, d) || select(onReceive(done), onSend(out, value)).index() == 0) {
-                        return;
+                    switch (select(onReceive(done), onSend(out, s.value(fromIn))).index()) {
+                        case 0 -> { return; }                               // case <-done: return
+                        case 1 -> { }                                       // case out <- v:
                     }
                 }
             } finally {
@@ -110,15 +119,21 @@ public class Queuing implements Callable<Integer> {
     static <T> ReceiveOnly<T> buffer(ReceiveOnly<?> done, int n, ReceiveOnly<T> in) {
         Chan<T> bufferedStream = make(n);
         go(() -> {
-            try {
+            try {                                                           // defer close(bufferedStream)
                 while (true) {
-                    Selected received = select(onReceive(done), onReceive(in));
-                    if (received.index() == 0 || !received.ok()) {
-                        return;
+                    var fromIn = onReceive(in);
+                    Selected s = select(onReceive(done), fromIn);           // select {
+                    switch (s.index()) {
+                        case 0 -> { return; }                               // case <-done: return
+                        case 1 -> {                                         // case v, ok := <-in:
+                            if (!s.ok()) {
+                                return;                                     // if ok == false { return }
+                            }
+                        }
                     }
-                    T value = received.value();
-                    if (select(onReceive(done), onSend(bufferedStream, value)).index() == 0) {
-                        return;
+                    switch (select(onReceive(done), onSend(bufferedStream, s.value(fromIn))).index()) {
+                        case 0 -> { return; }                               // case <-done: return
+                        case 1 -> { }                                       // case bufferedStream <- v:
                     }
                 }
             } finally {
@@ -295,13 +310,16 @@ public class Queuing implements Callable<Integer> {
     static ReceiveOnly<Unit> arrivals(ReceiveOnly<?> done, Gate gate, Duration every, long count) {
         Chan<Unit> unitStream = make();
         go(() -> {
-            try {
+            try {                                                           // defer close(unitStream)
                 Instant start = now();
                 for (long i = 0; i < count; i++) {
                     Duration untilDue = Duration.between(now(), start.plus(every.multipliedBy(i)));
-                    if (!pause(done, untilDue)                              // time.Sleep(time.Until(due)), or done
-                            || select(onReceive(done), onSend(unitStream, gate.enter())).index() == 0) {
+                    if (!pause(done, untilDue)) {                           // time.Sleep(time.Until(due)), or done
                         return;
+                    }
+                    switch (select(onReceive(done), onSend(unitStream, gate.enter())).index()) {
+                        case 0 -> { return; }                               // case <-done: return
+                        case 1 -> { }                                       // case unitStream <- unit:
                     }
                 }
             } finally {
@@ -323,11 +341,14 @@ public class Queuing implements Callable<Integer> {
     static ReceiveOnly<Unit> serve(ReceiveOnly<?> done, Duration service, ReceiveOnly<Unit> in) {
         Chan<Unit> servedStream = make();
         go(() -> {
-            try {
+            try {                                                           // defer close(servedStream)
                 for (Unit unit : in) {
-                    if (!pause(done, serviceTime(unit.number(), service))
-                            || select(onReceive(done), onSend(servedStream, unit)).index() == 0) {
+                    if (!pause(done, serviceTime(unit.number(), service))) {
                         return;
+                    }
+                    switch (select(onReceive(done), onSend(servedStream, unit)).index()) {
+                        case 0 -> { return; }                               // case <-done: return
+                        case 1 -> { }                                       // case servedStream <- unit:
                     }
                 }
             } finally {

@@ -135,8 +135,9 @@ public class RateLimit implements Callable<Integer> {
             }
             Timer timer = newTimer(Duration.ofNanos(delay));
             try {                                                   // defer stop()
-                if (select(onReceive(ctx.done()), onReceive(timer.c())).index() == 1) {
-                    return;                                         // case <-ch: return nil
+                switch (select(onReceive(ctx.done()), onReceive(timer.c())).index()) { // select {
+                    case 0 -> { }                                   // case <-ctx.Done(): (below)
+                    case 1 -> { return; }                           // case <-ch: return nil
                 }
             } finally {
                 timer.stop();

@@ -112,11 +112,17 @@ public class Replicated implements Callable<Integer> {
             int id = i;
             go(() -> doWork(done, id, simulatedLoadTimes.get(id), wg, result, took));
         }
-        Selected first = select(onReceive(ctx.done()), onReceive(result)); // firstReturned := <-result
+        Integer firstReturned = null;
+        var fromResult = onReceive(result);
+        Selected s = select(onReceive(ctx.done()), fromResult);
+        switch (s.index()) {
+            case 0 -> { }                                           // ctx done first: no answer (not in the book)
+            case 1 -> firstReturned = s.value(fromResult);          // firstReturned := <-result
+        }
         Duration after = since(start);
         done.close();                                               // close(done): cancel the remaining handlers
         wg.await();                                                 // wg.Wait()
-        return new Answer(first.index() == 1 ? first.value() : null, after, Arrays.asList(took));
+        return new Answer(firstReturned, after, Arrays.asList(took));
     }
 
     // What each handler did, in handler order, the way the book prints it ("8 took 1s"), and how it ended. The
@@ -158,8 +164,9 @@ public class Replicated implements Callable<Integer> {
     // closes. Null when cancelled (the book's nil).
     static Integer longCalculation(ReceiveOnly<?> done, int value, Duration step) {
         for (int i = 0; i < STEPS; i++) {
-            if (select(onReceive(done), onDefault()).index() == 0) { // select { case <-done: return nil; default: }
-                return null;
+            switch (select(onReceive(done), onDefault()).index()) { // select {
+                case 0 -> { return null; }                          // case <-done: return nil
+                case 1 -> { }                                       // default:
             }
             value = step(value, step);
         }
@@ -179,8 +186,9 @@ public class Replicated implements Callable<Integer> {
     // Second: preemptable, but only between its two long calls.
     static Integer reallyLongCalculationBetweenCalls(ReceiveOnly<?> done, int value, Duration step) {
         int intermediateResult = longCalculation(value, step);
-        if (select(onReceive(done), onDefault()).index() == 0) {    // select { case <-done: return nil; default: }
-            return null;
+        switch (select(onReceive(done), onDefault()).index()) {     // select {
+            case 0 -> { return null; }                              // case <-done: return nil
+            case 1 -> { }                                           // default:
         }
         return longCalculation(intermediateResult, step);
     }
@@ -197,12 +205,14 @@ public class Replicated implements Callable<Integer> {
                                    SendOnly<Integer> resultStream, Calculation reallyLongCalculation, Duration step) {
         Chan<Void> ended = make();
         go(() -> {
-            try {
-                Selected value = select(onReceive(done), onReceive(valueStream));
-                if (value.index() == 0) {                           // case <-done: return
-                    return;
+            try {                                                   // defer close(ended)
+                var fromValueStream = onReceive(valueStream);
+                Selected s = select(onReceive(done), fromValueStream); // select {
+                switch (s.index()) {
+                    case 0 -> { return; }                           // case <-done: return
+                    case 1 -> { }                                   // case value := <-valueStream:
                 }
-                Integer result = reallyLongCalculation.calculate(done, value.value(), step);
+                Integer result = reallyLongCalculation.calculate(done, s.value(fromValueStream), step);
                 if (result == null) {                               // cancelled: the calculation returned nil
                     return;
                 }
@@ -227,10 +237,16 @@ public class Replicated implements Callable<Integer> {
             Instant start = now();
             ReceiveOnly<Void> ended = stage(c.ctx().done(), valueStream, resultStream, calculation, step);
             select(onReceive(c.ctx().done()), onSend(valueStream, value));
-            Selected result = select(onReceive(c.ctx().done()), onReceive(resultStream));
+            Integer result = null;
+            var fromResultStream = onReceive(resultStream);
+            Selected s = select(onReceive(c.ctx().done()), fromResultStream);
+            switch (s.index()) {
+                case 0 -> { }                                       // case <-ctx.Done(): no result
+                case 1 -> result = s.value(fromResultStream);       // case result := <-resultStream:
+            }
             Duration callerAfter = since(start);
             receive(ended);
-            return new Outcome(result.index() == 1 ? result.value() : null, callerAfter, since(start));
+            return new Outcome(result, callerAfter, since(start));
         } finally {
             c.cancel().cancel();
         }
@@ -241,8 +257,9 @@ public class Replicated implements Callable<Integer> {
     static Integer add(ReceiveOnly<?> done, Duration step, int... values) {
         int sum = values[0];
         for (int i = 1; i < values.length; i++) {
-            if (select(onReceive(done), onDefault()).index() == 0) {
-                return null;
+            switch (select(onReceive(done), onDefault()).index()) { // select {
+                case 0 -> { return null; }                          // case <-done: return nil
+                case 1 -> { }                                       // default:
             }
             sleep(step);
             sum += values[i];
@@ -294,7 +311,7 @@ public class Replicated implements Callable<Integer> {
         try {                                                       // defer cancel()
             Chan<Void> ended = make();
             go(() -> {
-                try {
+                try {                                               // defer close(ended)
                     tally.tally(c.ctx().done(), step, state);
                 } finally {
                     ended.close();
@@ -318,7 +335,7 @@ public class Replicated implements Callable<Integer> {
     // A goroutine that has just called wg.done() or closed its channel may still be returning: wait until every
     // goroutine has ended (this throws, with the dump, if one never does), then show what is left.
     static void printGoroutinesAfterTheyEnd() {
-        awaitGoroutines(0, Duration.ofSeconds(5));
+        awaitGoroutines(0, LEAK_BOUND);
         System.out.println("goroutines left: " + goroutines() + ", timers left: " + timers());
     }
 

@@ -198,11 +198,12 @@ public class Subscription implements Callable<Integer> {
                     first = pending.getFirst();
                     updates = this.updates;                         // enable send case
                 }
-                Selected s = select(onReceive(closing), onReceive(startFetch.c()), onSend(updates, first));
+                var fromClosing = onReceive(closing);
+                Selected s = select(fromClosing, onReceive(startFetch.c()), onSend(updates, first)); // select {
                 stop(startFetch);
                 switch (s.index()) {
                     case 0 -> {                                     // case errc := <-s.closing:
-                        Chan<Exception> errc = s.value();
+                        Chan<Exception> errc = s.value(fromClosing);
                         errc.send(err);                             // errc <- err
                         this.updates.close();                       // close(s.updates)
                         return;
@@ -218,7 +219,7 @@ public class Subscription implements Callable<Integer> {
                         pending.addAll(fetched.items());            // pending = append(pending, fetched...)
                         held(pending);
                     }
-                    default -> pending.removeFirst();               // case updates <- first: pending = pending[1:]
+                    case 2 -> pending.removeFirst();                // case updates <- first: pending = pending[1:]
                 }
             }
         }
@@ -242,11 +243,12 @@ public class Subscription implements Callable<Integer> {
                     first = pending.getFirst();
                     updates = this.updates;                         // enable send case
                 }
-                Selected s = select(onReceive(closing), onReceive(channelOf(startFetch)), onSend(updates, first));
+                var fromClosing = onReceive(closing);
+                Selected s = select(fromClosing, onReceive(channelOf(startFetch)), onSend(updates, first)); // select {
                 stop(startFetch);
                 switch (s.index()) {
                     case 0 -> {                                     // case errc := <-s.closing:
-                        Chan<Exception> errc = s.value();
+                        Chan<Exception> errc = s.value(fromClosing);
                         errc.send(err);
                         this.updates.close();
                         return;
@@ -266,7 +268,7 @@ public class Subscription implements Callable<Integer> {
                         }
                         held(pending);
                     }
-                    default -> pending.removeFirst();               // case updates <- first: pending = pending[1:]
+                    case 2 -> pending.removeFirst();                // case updates <- first: pending = pending[1:]
                 }
             }
         }
@@ -292,18 +294,26 @@ public class Subscription implements Callable<Integer> {
                     first = pending.getFirst();
                     updates = this.updates;                         // enable send case
                 }
-                Selected s = select(onReceive(channelOf(startFetch)), onReceive(fetchDone), onReceive(closing),
-                        onSend(updates, first));
+                var fromClosing = onReceive(closing);
+                var fromFetchDone = onReceive(fetchDone);
+                Selected s = select(fromClosing, onReceive(channelOf(startFetch)), fromFetchDone,
+                        onSend(updates, first));                    // select {
                 stop(startFetch);
                 switch (s.index()) {
-                    case 0 -> {                                     // case <-startFetch:
+                    case 0 -> {                                     // case errc := <-s.closing:
+                        Chan<Exception> errc = s.value(fromClosing);
+                        errc.send(err);
+                        this.updates.close();
+                        return;
+                    }
+                    case 1 -> {                                     // case <-startFetch:
                         Chan<Fetched> done = make(1);               // fetchDone = make(chan fetchResult, 1)
                         fetchDone = done;
                         go(() -> done.send(fetcher.fetch()));       // go func() { ...; fetchDone <- fetchResult{...} }()
                     }
-                    case 1 -> {                                     // case result := <-fetchDone:
+                    case 2 -> {                                     // case result := <-fetchDone:
                         fetchDone = null;
-                        Fetched result = s.value();
+                        Fetched result = s.value(fromFetchDone);
                         next = result.next();                       // next, err = result.next, result.err
                         err = result.err();
                         if (err != null) {
@@ -317,13 +327,7 @@ public class Subscription implements Callable<Integer> {
                         }
                         held(pending);
                     }
-                    case 2 -> {                                     // case errc := <-s.closing:
-                        Chan<Exception> errc = s.value();
-                        errc.send(err);
-                        this.updates.close();
-                        return;
-                    }
-                    default -> pending.removeFirst();               // case updates <- first: pending = pending[1:]
+                    case 3 -> pending.removeFirst();                // case updates <- first: pending = pending[1:]
                 }
             }
         }
@@ -387,17 +391,22 @@ public class Subscription implements Callable<Integer> {
         for (Feed s : subs) {                                       // for _, sub := range subs {
             go(() -> {                                              //     go func(s Subscription) {
                 while (true) {
-                    // select { case it = <-s.Updates(): / case <-m.quit: m.errs <- s.Close(); return }
-                    Selected got = select(onReceive(s.updates()), onReceive(m.quit));
-                    if (got.index() == 1) {
-                        m.errs.send(s.close());                     // m.errs <- s.Close()
-                        return;
+                    var fromUpdates = onReceive(s.updates());
+                    Selected got = select(onReceive(m.quit), fromUpdates); // select {
+                    switch (got.index()) {
+                        case 0 -> {                                 // case <-m.quit:
+                            m.errs.send(s.close());                 //     m.errs <- s.Close()
+                            return;                                 //     return
+                        }
+                        case 1 -> { }                               // case it = <-s.Updates():
                     }
-                    Item it = got.value();
-                    // select { case m.updates <- it: / case <-m.quit: m.errs <- s.Close(); return }
-                    if (select(onSend(m.updates, it), onReceive(m.quit)).index() == 1) {
-                        m.errs.send(s.close());
-                        return;
+                    Item it = got.value(fromUpdates);
+                    switch (select(onReceive(m.quit), onSend(m.updates, it)).index()) { // select {
+                        case 0 -> {                                 // case <-m.quit:
+                            m.errs.send(s.close());                 //     m.errs <- s.Close()
+                            return;                                 //     return
+                        }
+                        case 1 -> { }                               // case m.updates <- it:
                     }
                 }
             });
@@ -433,7 +442,7 @@ public class Subscription implements Callable<Integer> {
         }
 
         void loop() {
-            try {
+            try {                                                   // defer close(exited)
                 while (true) {
                     if (closed) {                                   // if s.closed {            // bug 1
                         updates.close();                            //     close(s.updates)
@@ -525,7 +534,7 @@ public class Subscription implements Callable<Integer> {
         }
         printMerged(merge(subs));
         sleep(LATENCIES.getLast());
-        awaitGoroutines(0, Duration.ofSeconds(5));
+        awaitGoroutines(0, LEAK_BOUND);
         System.out.println("goroutines left: " + goroutines() + ", timers left: " + timers());
     }
 
@@ -551,12 +560,12 @@ public class Subscription implements Callable<Integer> {
                 System.out.println(feed + "loop has returned");
                 continue;
             }
-            Selected stuck = select(onReceive(s.updates), onDefault());
-            if (stuck.index() == 0) {
-                Item it = stuck.value();
-                System.out.println(feed + "loop blocked sending " + it.title() + ", which nobody would receive (bug 3)");
-            } else {
-                System.out.println(feed + "loop asleep in time.Sleep (bug 2)");
+            var fromUpdates = onReceive(s.updates);
+            Selected stuck = select(fromUpdates, onDefault());
+            switch (stuck.index()) {
+                case 0 -> System.out.println(feed + "loop blocked sending " + stuck.value(fromUpdates).title()
+                        + ", which nobody would receive (bug 3)");
+                case 1 -> System.out.println(feed + "loop asleep in time.Sleep (bug 2)");
             }
         }
         System.out.println("once each loop is awake and has nothing left to send, it sees closed and returns:");
@@ -571,11 +580,7 @@ public class Subscription implements Callable<Integer> {
             System.out.println("  " + ((FakeFetcher) s.fetcher).channel + ": "
                     + shown(Duration.between(closedAt, s.exitedAt)) + " after Close");
         }
-        awaitGoroutines(0, Duration.ofSeconds(5));
-    }
-
-    static boolean isClosed(ReceiveOnly<?> signal) {
-        return select(onReceive(signal), onDefault()).index() == 0;
+        awaitGoroutines(0, LEAK_BOUND);
     }
 
     /** What a reader saw of one subscription: the items, and how many of them it had already seen. */
@@ -586,14 +591,17 @@ public class Subscription implements Callable<Integer> {
         Timer timer = newTimer(stop);
         Set<String> seen = new HashSet<>();
         int items = 0;
+        reading:
         while (true) {
-            Selected got = select(onReceive(feed.updates()), onReceive(timer.c()));
-            if (got.index() == 1) {
-                break;
+            var fromUpdates = onReceive(feed.updates());
+            Selected got = select(onReceive(timer.c()), fromUpdates);
+            switch (got.index()) {
+                case 0 -> { break reading; }                        // case <-timer.C: stop reading
+                case 1 -> {                                         // case it := <-s.Updates():
+                    items++;
+                    seen.add(got.value(fromUpdates).guid());
+                }
             }
-            Item it = got.value();
-            items++;
-            seen.add(it.guid());
         }
         feed.close();
         return new Read(items, items - seen.size());

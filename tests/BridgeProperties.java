@@ -226,7 +226,7 @@ class BridgeProperties {
                         break;
                     }
                     got.add(r.value());
-                    if (!TestSupport.isClosed(done)) {
+                    if (!isClosed(done)) {
                         gotWhileOpen.add(r.value());
                     }
                     if (got.size() == k) {

@@ -153,10 +153,11 @@ class ChanProperties {
                         yield r.value();
                     }
                     case 2 -> {
-                        Selected s = select(onReceive(ch), onDefault());
+                        var fromCh = onReceive(ch);
+                        Selected s = select(fromCh, onDefault());
                         assertEquals(0, s.index(), "a buffered value is ready: default must not run");
                         assertTrue(s.ok());
-                        yield s.value();
+                        yield s.value(fromCh);
                     }
                     default -> {
                         var it = ch.iterator();
@@ -171,10 +172,11 @@ class ChanProperties {
                 assertEquals(new Received<Integer>(null, false), ch.receiveOk());
                 assertNull(ch.receive());
                 assertNull(receive(ch));
-                Selected s = select(onReceive(ch), onDefault());
+                var fromCh = onReceive(ch);
+                Selected s = select(fromCh, onDefault());
                 assertEquals(0, s.index(), "a closed channel is always ready: default must not run");
                 assertFalse(s.ok());
-                assertNull(s.value());
+                assertNull(s.value(fromCh));
                 assertFalse(ch.iterator().hasNext(), "range over a closed, drained channel must end at once");
                 Panic send = assertThrows(Panic.class, () -> ch.send(99));
                 assertEquals("send on closed channel", send.getMessage());
@@ -224,8 +226,9 @@ class ChanProperties {
             }
             for (int r = 0; r < selectingReceivers; r++) {
                 threads.add(go(() -> {
-                    Selected s = select(onReceive(never), onReceive(ch), onReceive(null));
-                    results.add(new Received<>(s.index() == 1 ? s.value() : "case " + s.index(), s.ok()));
+                    var fromCh = onReceive(ch);
+                    Selected s = select(onReceive(never), fromCh, onReceive(null));
+                    results.add(new Received<>(s.index() == 1 ? s.value(fromCh) : "case " + s.index(), s.ok()));
                 }));
             }
             int allParked = awaitParked(threads);

@@ -16,6 +16,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import gochan.Context;
+import gochan.Go;
 import gochan.Context.Cancelable;
 import gochan.Context.CancelableWithCause;
 import java.time.Duration;
@@ -111,7 +112,7 @@ class ContextDeepChainTest {
             // then: every level is done, with the root's cause, and no timer is left
             for (int i = 0; i < LEVELS; i++) {
                 Context c = chain.get(i);
-                assertTrue(TestSupport.isClosed(c.done()), "level " + i + " is not done");
+                assertTrue(Go.isClosed(c.done()), "level " + i + " is not done");
                 assertSame(Canceled, c.err(), "level " + i);
                 assertSame(why, cause(c), "level " + i);
             }

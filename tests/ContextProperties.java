@@ -357,7 +357,7 @@ class ContextProperties {
             assertSame(expected, Context.cause(c), where + ": cause() without a cause is err()");
             if (cancellable) {
                 assertNotNull(c.done(), where + ": a cancellable context has a done channel");
-                assertEquals(expected != null, TestSupport.isClosed(c.done()), where + ": done() closed");
+                assertEquals(expected != null, Go.isClosed(c.done()), where + ": done() closed");
             } else {
                 assertNull(c.done(), where + ": under background() with no cancel above, done() is Go's nil channel");
             }
@@ -425,7 +425,7 @@ class ContextProperties {
                 sleep(due.minusNanos(1));
                 awaitBlocked();
                 assertNull(c.ctx().err(), "done a nanosecond before the deadline");
-                assertFalse(TestSupport.isClosed(c.ctx().done()), "done() closed a nanosecond before the deadline");
+                assertFalse(Go.isClosed(c.ctx().done()), "done() closed a nanosecond before the deadline");
 
                 receive(c.ctx().done());
                 assertEquals(due, since(start), "done() closed at the wrong time");
@@ -481,7 +481,7 @@ class ContextProperties {
                 assertSame(expected == Canceled ? null : DeadlineExceeded, c.ctx().err(), "before the cancel");
                 c.cancel().cancel();
                 assertSame(expected, c.ctx().err());
-                assertTrue(TestSupport.isClosed(c.ctx().done()));
+                assertTrue(Go.isClosed(c.ctx().done()));
                 assertSame(expected, child.ctx().err(), "the descendant has the same error");
                 assertEquals(parentTimers, timers(), "the cancel stopped the timer at once, or it had fired");
 
@@ -606,7 +606,7 @@ class ContextProperties {
                         receive(start);
                         cancels.get(pick).cancel();                 // when
                         for (int j = depth - 1; j >= pick; j--) {    // then
-                            if (!TestSupport.isClosed(chain.get(j).done())) {
+                            if (!Go.isClosed(chain.get(j).done())) {
                                 notDone.add("level " + j + " below the cancel of level " + pick);
                                 break;
                             }

@@ -199,7 +199,7 @@ class ContextTest {
             CancelableWithCause causeChild = withCancelCause(parent.ctx());
             for (Context child : List.of(cancelChild.ctx(), timeoutChild.ctx(), valueChild, causeChild.ctx())) {
                 assertSame(Canceled, child.err(), child.toString());
-                assertTrue(TestSupport.isClosed(child.done()), child.toString());
+                assertTrue(Go.isClosed(child.done()), child.toString());
             }
             assertEquals(0, timers(), "a child born cancelled starts no timer");
 
@@ -292,7 +292,7 @@ class ContextTest {
             for (Instant deadline : List.of(start.minusSeconds(1), start)) {
                 Cancelable c = withDeadline(background(), deadline);
                 assertSame(DeadlineExceeded, c.ctx().err(), "deadline " + deadline + " at " + start);
-                assertTrue(TestSupport.isClosed(c.ctx().done()));
+                assertTrue(Go.isClosed(c.ctx().done()));
                 assertEquals(0, timers());
                 c.cancel().cancel();
                 assertSame(DeadlineExceeded, c.ctx().err());
@@ -766,7 +766,7 @@ class ContextTest {
             foreign.cancel();
             awaitBlocked();
             assertSame(Canceled, child.ctx().err());
-            assertTrue(TestSupport.isClosed(child.ctx().done()));
+            assertTrue(Go.isClosed(child.ctx().done()));
             assertEquals(0, goroutines(), "the watcher ended with the parent");
 
             ForeignContext other = new ForeignContext();

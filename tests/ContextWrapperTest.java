@@ -94,7 +94,7 @@ class ContextWrapperTest {
     }
 
     static void assertDone(Context c, ContextError err, String what) {
-        assertTrue(TestSupport.isClosed(c.done()), what + " is not done");
+        assertTrue(Go.isClosed(c.done()), what + " is not done");
         assertSame(err, c.err(), what);
     }
 

@@ -243,7 +243,7 @@ class DeadlockProperties {
     }
 
     /** The never-ready cases of a variant: a receive from a channel nobody sends on, a send nobody takes, nil. */
-    static List<Case> neverReady(int variant, Chan<Integer> never, Chan<Integer> sink) {
+    static List<Case<?>> neverReady(int variant, Chan<Integer> never, Chan<Integer> sink) {
         return switch (variant % 4) {
             case 0 -> List.of(onReceive(never));
             case 1 -> List.of(onSend(sink, -1));
@@ -266,17 +266,18 @@ class DeadlockProperties {
                 case SEND -> ch.send(nextValue[s.channel()]++);
                 case RECEIVE -> received.add(ch.receive());
                 case SELECT_SEND, SELECT_RECEIVE -> {
-                    List<Case> cases = new ArrayList<>(neverReady(s.variant(), shared.never(), shared.sink()));
+                    List<Case<?>> cases = new ArrayList<>(neverReady(s.variant(), shared.never(), shared.sink()));
                     int live = s.variant() % (cases.size() + 1);
-                    cases.add(live, s.kind() == Kind.SELECT_SEND ? onSend(ch, nextValue[s.channel()]) : onReceive(ch));
-                    Selected fired = select(cases.toArray(Case[]::new));
+                    Case<Integer> liveCase = s.kind() == Kind.SELECT_SEND ? onSend(ch, nextValue[s.channel()]) : onReceive(ch);
+                    cases.add(live, liveCase);
+                    Selected fired = select(cases.toArray(Case<?>[]::new));
                     if (fired.index() != live) {
                         throw new AssertionError("a never-ready case fired in " + s + ": " + fired);
                     }
                     if (s.kind() == Kind.SELECT_SEND) {
                         nextValue[s.channel()]++;
                     } else {
-                        received.add(fired.value());
+                        received.add(fired.value(liveCase));
                     }
                 }
                 case DONE -> shared.group().done();
@@ -548,7 +549,8 @@ class DeadlockProperties {
                     } else if (sends) {
                         ch.send(value);
                     } else if (selects) {
-                        received.add(select(onReceive(ch), onReceive(never)).value());
+                        var fromCh = onReceive(ch);
+                        received.add(select(fromCh, onReceive(never)).value(fromCh));
                     } else {
                         received.add(ch.receive());
                     }
@@ -731,8 +733,10 @@ class DeadlockProperties {
                 go(() -> {
                     switch (wait) {
                         case RECEIVE -> relay.send(outside.receive());
-                        case SELECT_WITH_A_BUBBLE_CASE ->
-                                relay.send(select(onReceive(never), onReceive(outside)).<Integer>value());
+                        case SELECT_WITH_A_BUBBLE_CASE -> {
+                            var fromOutside = onReceive(outside);
+                            relay.send(select(onReceive(never), fromOutside).value(fromOutside));
+                        }
                         case WAITGROUP -> {
                             gate.await();
                             relay.send(-1);

@@ -57,8 +57,9 @@ class ErrGroupProperties {
     static void work(Context ctx, Duration latency, Exception fails) throws Exception {
         Timer timer = newTimer(latency);
         try {
-            if (select(onReceive(ctx.done()), onReceive(timer.c())).index() == 0) {
-                throw ctx.err();
+            switch (select(onReceive(ctx.done()), onReceive(timer.c())).index()) {
+                case 0 -> throw ctx.err();                          // case <-ctx.Done(): return ctx.Err()
+                case 1 -> { }                                       // case <-timer.C:
             }
         } finally {
             timer.stop();

@@ -172,7 +172,7 @@ class ErrorsProperties {
             } finally {
                 done.close();
             }
-            awaitGoroutines(baseline, TestSupport.LEAK_BOUND);      // the producer must end by itself
+            awaitGoroutines(baseline, LEAK_BOUND);      // the producer must end by itself
             return new int[] {consumed, requestsWhenStopped};
         });
         int consumed = stop[0];
@@ -220,7 +220,7 @@ class ErrorsProperties {
                 read.add(responses.receive());
             }
             done.close();
-            awaitGoroutines(baseline, TestSupport.LEAK_BOUND);
+            awaitGoroutines(baseline, LEAK_BOUND);
             return read;
         });
         for (int i = 0; i < toRead; i++) {

@@ -2,6 +2,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
@@ -53,12 +54,53 @@ class ExpectedOutputTest {
     }
 
     @Test
+    void aGroupMayComeInAnyOrderWhereItStands() {
+        var expected = new ExpectedOutput(List.of("first", "{any order}", "a {int}", "b", "{end any order}", "last"),
+                false);
+        assertNull(expected.mismatch(List.of("first", "a 1", "b", "last")));
+        assertNull(expected.mismatch(List.of("first", "b", "a 2", "last")));
+    }
+
+    @Test
+    void linesOutsideAGroupKeepTheirOrder() {
+        var expected = new ExpectedOutput(List.of("first", "{any order}", "a", "b", "{end any order}", "last"), false);
+        assertNotNull(expected.mismatch(List.of("last", "a", "b", "first")));
+        assertNotNull(expected.mismatch(List.of("a", "first", "b", "last"))); // a group line moved out of its place
+        assertNotNull(expected.mismatch(List.of("first", "a", "a", "last"))); // each template once
+        assertNotNull(expected.mismatch(List.of("first", "a", "b", "{end any order}", "last"))); // markers are no output
+    }
+
+    @Test
+    void groupMarkersMustPairUp() {
+        assertThrows(IllegalArgumentException.class,
+                () -> new ExpectedOutput(List.of("{any order}", "a"), false));
+        assertThrows(IllegalArgumentException.class,
+                () -> new ExpectedOutput(List.of("a", "{end any order}"), false));
+        assertThrows(IllegalArgumentException.class,
+                () -> new ExpectedOutput(List.of("{any order}", "{any order}", "a", "{end any order}"), false));
+        assertThrows(IllegalArgumentException.class,
+                () -> new ExpectedOutput(List.of("{any order}", "a", "{end any order}"), true));
+    }
+
+    @Test
     void readsTheBlockAtTheEndOfAScript() throws Exception {
         Path script = Files.createTempFile("Example", ".java");
         Files.writeString(script, "class Example {}\n\n// Output:\n// hello\n//\n// {int} done\n");
         var expected = ExpectedOutput.of(script);
         assertEquals(List.of("hello", "", "{int} done"), expected.lines());
         assertFalse(expected.unordered());
+        Files.delete(script);
+    }
+
+    @Test
+    void readsAGroupFromAScript() throws Exception {
+        Path script = Files.createTempFile("Example", ".java");
+        Files.writeString(script, "class Example {}\n\n// Output:\n// {any order}\n// b\n// a\n// {end any order}\n");
+        var expected = ExpectedOutput.of(script);
+        assertNull(expected.mismatch(List.of("a", "b")));
+        Files.writeString(script, "class Example {}\n\n// Output:\n// {any order}\n// a\n");
+        var unclosed = assertThrows(IllegalArgumentException.class, () -> ExpectedOutput.of(script));
+        assertTrue(unclosed.getMessage().contains(script.toString()), unclosed.getMessage());
         Files.delete(script);
     }
 }

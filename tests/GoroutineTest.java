@@ -57,7 +57,7 @@ class GoroutineTest {
             release.close();
 
             // then: each one is uncounted as it ends
-            awaitGoroutines(baseline, Duration.ofSeconds(5));
+            awaitGoroutines(baseline, LEAK_BOUND);
             assertEquals(baseline, goroutines());
             started.forEach(Blocking::awaitEnd);
         });

@@ -97,16 +97,22 @@ class HealingProperties {
                 for (Duration gap : gaps.get(i)) {
                     Timer timer = newTimer(gap);
                     try {
-                        if (select(onReceive(done), onReceive(timer.c())).index() == 0) {
-                            doneClosed.set(i, now());
-                            return;
+                        switch (select(onReceive(done), onReceive(timer.c())).index()) {
+                            case 0 -> {                             // case <-done:
+                                doneClosed.set(i, now());
+                                return;
+                            }
+                            case 1 -> { }                           // case <-timer.C:
                         }
                     } finally {
                         timer.stop();
                     }
-                    if (select(onReceive(done), onSend(heartbeat, Healing.PULSE)).index() == 0) {
-                        doneClosed.set(i, now());
-                        return;
+                    switch (select(onReceive(done), onSend(heartbeat, Healing.PULSE)).index()) {
+                        case 0 -> {                                 // case <-done:
+                            doneClosed.set(i, now());
+                            return;
+                        }
+                        case 1 -> { }                               // case heartbeat <- struct{}{}:
                     }
                     beats.add(now());
                 }

@@ -337,11 +337,12 @@ class HeartbeatProperties {
             Instant start = now();
             Heartbeat.Work<Integer> work = Heartbeat.doWorkPerUnit(done, units, unitTime, new Random(seed));
             while (true) {
-                Selected got = select(onReceive(work.heartbeat()), onReceive(work.results()));
+                var fromResults = onReceive(work.results());
+                Selected got = select(onReceive(work.heartbeat()), fromResults);
                 if (!got.ok()) {
                     break;
                 }
-                log.add((got.index() == 0 ? "pulse" : "results " + got.value()) + " at " + since(start));
+                log.add((got.index() == 0 ? "pulse" : "results " + got.value(fromResults)) + " at " + since(start));
             }
         } finally {
             done.close();
@@ -397,10 +398,11 @@ class HeartbeatProperties {
             ReceiveOnly<?> results = work.results();
             Duration resultsClosed = null;
             while (heartbeat != null || results != null) {              // until both are closed (nil: never ready)
-                Selected got = select(onReceive(heartbeat), onReceive(results));
+                var fromResults = onReceive(results);
+                Selected got = select(onReceive(heartbeat), fromResults);
                 if (got.ok()) {
                     if (got.index() == 1) {
-                        received.add(got.value());
+                        received.add(got.value(fromResults));
                     }
                 } else if (got.index() == 0) {
                     heartbeat = null;
@@ -493,9 +495,10 @@ class HeartbeatProperties {
             Heartbeat.Work<Integer> work = Heartbeat.doWorkOnNums(done, startDelay, intSlice); // _, results := DoWork(done, intSlice...)
             for (int i = 0; i < intSlice.length; i++) {                 // for i, expected := range intSlice {
                 int expected = intSlice[i];
-                Selected got = select(onReceive(work.results()), onReceive(after(Duration.ofSeconds(1))));
+                var fromResults = onReceive(work.results());
+                Selected got = select(fromResults, onReceive(after(Duration.ofSeconds(1))));
                 if (got.index() == 0) {                                 // case r := <-results:
-                    int r = got.ok() ? got.<Integer>value() : 0;        // (Go's zero value once closed)
+                    int r = got.ok() ? got.value(fromResults) : 0;      // (Go's zero value once closed)
                     if (r != expected) {
                         t.errorf("index %s: expected %s, but received %s,", i, expected, r);
                     }
@@ -539,14 +542,14 @@ class HeartbeatProperties {
             receive(work.heartbeat());                                  // <-heartbeat
             int i = 0;
             while (true) {                                              // for {
-                Selected got = select(onReceive(work.results()), onReceive(work.heartbeat()),
-                        onReceive(after(timeout)));
+                var fromResults = onReceive(work.results());
+                Selected got = select(fromResults, onReceive(work.heartbeat()), onReceive(after(timeout)));
                 switch (got.index()) {
                     case 0 -> {                                         // case r, ok := <-results:
                         if (!got.ok()) {
                             return;
-                        } else if (got.<Integer>value() != intSlice[i]) {
-                            t.errorf("index %s: expected %s, but received %s,", i, intSlice[i], got.value());
+                        } else if (got.value(fromResults) != intSlice[i]) {
+                            t.errorf("index %s: expected %s, but received %s,", i, intSlice[i], got.value(fromResults));
                         }
                         i++;
                     }

@@ -44,8 +44,9 @@ class InterruptionTest {
     /** Receives every value the channel has ready, without blocking (a select with a default). */
     private static List<Integer> receiveAllReady(Chan<Integer> ch) {
         List<Integer> values = new ArrayList<>();
-        for (Selected s; (s = select(onReceive(ch), onDefault())).index() == 0; ) {
-            values.add(s.value());
+        var fromCh = onReceive(ch);
+        for (Selected s; (s = select(fromCh, onDefault())).index() == 0; ) {
+            values.add(s.value(fromCh));
         }
         return values;
     }
@@ -226,10 +227,11 @@ class InterruptionTest {
                 } else {
                     assertInterruptedWithFlagSet(outcome.get());
                     Timer timeout = newTimer(Duration.ofSeconds(5));
-                    Selected rest = select(onReceive(ch), onReceive(timeout.c()));
+                    var fromCh = onReceive(ch);
+                    Selected rest = select(fromCh, onReceive(timeout.c()));
                     timeout.stop();
                     assertEquals(0, rest.index(), "run " + run + ": the receiver was interrupted and the value lost");
-                    Integer left = rest.value();
+                    Integer left = rest.value(fromCh);
                     assertEquals(value, left);
                 }
                 Blocking.awaitEnd(sender);

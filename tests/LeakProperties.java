@@ -71,7 +71,7 @@ class LeakProperties {
                     stringStream.send(s);
                 }
                 sleep(cancelAfter);
-                assertFalse(TestSupport.isClosed(terminated), "doWork ended before done closed");
+                assertFalse(isClosed(terminated), "doWork ended before done closed");
                 assertEquals(1, goroutines(), "doWork's goroutine is running");
                 Instant closedAt = now();
                 done.close();
@@ -95,11 +95,11 @@ class LeakProperties {
                 awaitBlocked();
                 assertEquals(1, goroutines(), "the leaked goroutine is still running after " + wait);
                 assertTrue(leak.goroutine().isAlive());
-                assertFalse(TestSupport.isClosed(leak.stream()), "completed closed, yet nothing can end doWork(nil)");
+                assertFalse(isClosed(leak.stream()), "completed closed, yet nothing can end doWork(nil)");
                 assertEquals(List.of(), out.lines());
                 release(leak);
                 assertEquals(0, goroutines(), "release ends it");
-                assertTrue(TestSupport.isClosed(leak.stream()));
+                assertTrue(isClosed(leak.stream()));
             });
             assertEquals(List.of("Releasing the leak (Go cannot): interrupting its goroutine.", "doWork exited."),
                     out.lines());

@@ -1,6 +1,7 @@
 import static gochan.Go.*;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
@@ -100,7 +101,9 @@ class NilChannelTest {
             Chan<String> nilChannel = null;
             Chan<String> ch = make();
             AtomicReference<Selected> result = new AtomicReference<>();
-            Thread goroutine = go(() -> result.set(select(onReceive(nilChannel), onReceive(ch))));
+            var fromNil = onReceive(nilChannel);
+            var fromCh = onReceive(ch);
+            Thread goroutine = go(() -> result.set(select(fromNil, fromCh)));
             Blocking.awaitParked(goroutine);
             Blocking.assertStillBlocked(goroutine);
 
@@ -110,7 +113,9 @@ class NilChannelTest {
             // then
             Blocking.awaitEnd(goroutine);
             assertEquals(1, result.get().index());
-            assertEquals("real", result.get().value());
+            assertEquals("real", result.get().value(fromCh));
+            Panic nilCase = assertThrows(Panic.class, () -> result.get().value(fromNil));
+            assertTrue(nilCase.getMessage().contains("did not fire"), nilCase.getMessage());
         });
     }
 }

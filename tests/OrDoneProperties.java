@@ -79,7 +79,7 @@ class OrDoneProperties {
                 for (int v : OrDone.orDone(done, TestSupport.producer(done, values, capacity))) {
                     got.add(v);
                 }
-                assertFalse(TestSupport.isClosed(done));
+                assertFalse(isClosed(done));
                 return got;
             } finally {
                 done.close();

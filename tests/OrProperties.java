@@ -75,9 +75,9 @@ class OrProperties {
             assertEquals(treeSize(n), goroutines(), "goroutines of the or-tree over " + n + " inputs");
 
             // Not before: no input is closed, so the result must not be, now or after waiting any time.
-            assertFalse(TestSupport.isClosed(result), "the or-channel closed although no input was closed");
+            assertFalse(isClosed(result), "the or-channel closed although no input was closed");
             sleep(wait);
-            assertFalse(TestSupport.isClosed(result), "the or-channel closed after " + wait + " with no input closed");
+            assertFalse(isClosed(result), "the or-channel closed after " + wait + " with no input closed");
 
             Instant closedAt = now();
             for (int i : toClose) {
@@ -150,7 +150,7 @@ class OrProperties {
             awaitBlocked(); // every signal due now has closed, and the or-tree has ended
             List<Duration> closed = new ArrayList<>();
             for (int i = 0; i < sigs.length; i++) {
-                if (TestSupport.isClosed(sigs[i])) {
+                if (isClosed(sigs[i])) {
                     closed.add(durations.get(i));
                 }
             }
@@ -211,7 +211,7 @@ class OrProperties {
             ReceiveOnly<?> result = Or.or(null, null, null, c, null);
             awaitBlocked();
             sleep(Duration.ofHours(1));
-            assertFalse(TestSupport.isClosed(result), "an or of nil channels and an open one closed");
+            assertFalse(isClosed(result), "an or of nil channels and an open one closed");
             Instant closedAt = now();
             c.close();
             receive(result);

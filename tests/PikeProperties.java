@@ -65,9 +65,12 @@ class PikeProperties {
         Supplier<Duration> pauses = pauses(millis);
         go(() -> {
             for (int value : values) {
-                if (!Pike.pause(done, pauses.get())
-                        || select(onReceive(done), onSend(c, new Said(speaker, value))).index() == 0) {
+                if (!Pike.pause(done, pauses.get())) {
                     return;
+                }
+                switch (select(onReceive(done), onSend(c, new Said(speaker, value))).index()) {
+                    case 0 -> { return; }                           // case <-done: return
+                    case 1 -> { }                                   // case c <- value:
                 }
             }
             receive(done);

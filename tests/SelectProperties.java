@@ -89,14 +89,16 @@ class SelectProperties {
                 List<ReceiveOnly<Integer>> live = new ArrayList<>(channels); // null once closed, as in Go
                 int open = n;
                 while (open > 0) {
-                    Case[] cases = new Case[layout.size()];
+                    Case<?>[] cases = new Case<?>[layout.size()];
+                    List<Case<Integer>> liveCases = new ArrayList<>(); // the handles of the live receives, by position
                     for (int p = 0; p < cases.length; p++) {
                         int slot = layout.get(p);
+                        liveCases.add(slot >= 0 ? onReceive(live.get(slot)) : null);
                         cases[p] = switch (slot) {
                             case -1 -> onReceive(null);
                             case -2 -> onSend((SendOnly<Integer>) null, -1);
                             case -3 -> onDefault();
-                            default -> onReceive(live.get(slot));
+                            default -> liveCases.get(p);
                         };
                     }
                     Selected s = select(cases);
@@ -115,7 +117,7 @@ class SelectProperties {
                         return;
                     }
                     if (s.ok()) {
-                        received.get(slot).add(s.value());
+                        received.get(slot).add(s.value(liveCases.get(s.index())));
                     } else {
                         live.set(slot, null);
                         open--;
@@ -194,19 +196,22 @@ class SelectProperties {
                 workerThreads.add(go(() -> {
                     for (int r = 0; r < rounds; r++) {
                         int[] plan = plans[worker][r];
-                        List<Case> cases = new ArrayList<>();
+                        List<Case<?>> cases = new ArrayList<>();
+                        List<Case<Integer>> receives = new ArrayList<>(); // by position; null for a send
                         List<int[]> meaning = new ArrayList<>(); // {channel, kind, value}
                         for (int c = 0; c < n; c++) {
                             int v = value(worker, r * 10 + c);
                             if (plan[c] == 1) {
                                 cases.add(onSend(channels.get(c), v));
+                                receives.add(null);
                                 meaning.add(new int[] {c, 1, v});
                             } else if (plan[c] == 2) {
-                                cases.add(onReceive(channels.get(c)));
+                                receives.add(onReceive(channels.get(c)));
+                                cases.add(receives.getLast());
                                 meaning.add(new int[] {c, 2, 0});
                             }
                         }
-                        Selected s = select(cases.toArray(Case[]::new));
+                        Selected s = select(cases.toArray(Case<?>[]::new));
                         if (s.index() < 0 || s.index() >= cases.size()) {
                             violations.add("select returned case " + s.index() + " of " + cases.size());
                             return;
@@ -214,10 +219,10 @@ class SelectProperties {
                         int[] fired = meaning.get(s.index());
                         if (fired[1] == 1) {
                             sent.get(fired[0]).add(fired[2]);
-                        } else if (!s.ok() || s.value() == null) {
+                        } else if (!s.ok() || s.value(receives.get(s.index())) == null) {
                             violations.add("a receive case on an open channel fired without a value: " + s);
                         } else {
-                            received.get(fired[0]).add(s.value());
+                            received.get(fired[0]).add(s.value(receives.get(s.index())));
                             receiveCasesFired[worker]++;
                         }
                     }
@@ -416,9 +421,11 @@ class SelectProperties {
                     ReceiveOnly<Integer> rb = b;
                     while (ra != null || rb != null) {
                         try {
-                            Selected s = select(onReceive(ra), onReceive(rb));
+                            var fromA = onReceive(ra);
+                            var fromB = onReceive(rb);
+                            Selected s = select(fromA, fromB);
                             if (s.ok()) {
-                                received.add(s.value());
+                                received.add(s.index() == 0 ? s.value(fromA) : s.value(fromB));
                                 pause(receiverPauseMicros);
                             } else if (s.index() == 0) {
                                 ra = null;

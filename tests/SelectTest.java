@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.time.Duration;
+import java.lang.reflect.Field;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -73,11 +73,12 @@ class SelectTest {
                 Thread sender = makeReceiveReady(ready, 42);
 
                 // when
-                Selected selected = select(onReceive(empty), onReceive(ready));
+                var fromReady = onReceive(ready);
+                Selected selected = select(onReceive(empty), fromReady);
 
                 // then
                 assertEquals(1, selected.index());
-                Integer value = selected.value();
+                Integer value = selected.value(fromReady);
                 assertEquals(42, value);
                 assertTrue(selected.ok());
                 if (sender != null) {
@@ -108,7 +109,7 @@ class SelectTest {
 
                 // then: the value went to the ready channel, and nothing to the full one
                 assertEquals(1, selected.index());
-                assertNull(selected.value());
+                assertTrue(selected.ok());
                 if (receiver != null) {
                     Blocking.awaitEnd(receiver);
                     assertEquals(200, received.get());
@@ -145,7 +146,8 @@ class SelectTest {
             Chan<Integer> a = make(capacity);
             Chan<Integer> b = make(capacity);
             AtomicReference<Selected> result = new AtomicReference<>();
-            Thread goroutine = go(() -> result.set(select(onReceive(a), onReceive(b))));
+            var fromB = onReceive(b);
+            Thread goroutine = go(() -> result.set(select(onReceive(a), fromB)));
             Blocking.awaitParked(goroutine);
             Blocking.assertStillBlocked(goroutine);
 
@@ -155,7 +157,7 @@ class SelectTest {
             // then: the select got the value, and it is in neither channel any more
             Blocking.awaitEnd(goroutine);
             assertEquals(1, result.get().index());
-            Integer value = result.get().value();
+            Integer value = result.get().value(fromB);
             assertEquals(7, value);
             assertTrue(result.get().ok());
             assertEquals(0, a.len());
@@ -333,11 +335,12 @@ class SelectTest {
         Chan<Integer> empty = make(capacity);
 
         // when
-        Selected selected = select(onReceive(empty), onReceive(closed));
+        var fromClosed = onReceive(closed);
+        Selected selected = select(onReceive(empty), fromClosed);
 
         // then
         assertEquals(1, selected.index());
-        assertNull(selected.value());
+        assertNull(selected.value(fromClosed));
         assertEquals(false, selected.ok());
     }
 
@@ -348,7 +351,8 @@ class SelectTest {
             Chan<Integer> a = make(capacity);
             Chan<Integer> b = make(capacity);
             AtomicReference<Selected> result = new AtomicReference<>();
-            Thread goroutine = go(() -> result.set(select(onReceive(a), onReceive(b))));
+            var fromA = onReceive(a);
+            Thread goroutine = go(() -> result.set(select(fromA, onReceive(b))));
             Blocking.awaitParked(goroutine);
 
             // when
@@ -357,7 +361,7 @@ class SelectTest {
             // then
             Blocking.awaitEnd(goroutine);
             assertEquals(0, result.get().index());
-            assertNull(result.get().value());
+            assertNull(result.get().value(fromA));
             assertEquals(false, result.get().ok());
         });
     }
@@ -439,7 +443,9 @@ class SelectTest {
                 Chan<Integer> a = make(capacity);
                 Chan<Integer> b = make(capacity);
                 AtomicReference<Selected> result = new AtomicReference<>();
-                Thread selecting = go(() -> result.set(select(onReceive(a), onReceive(b))));
+                var fromA = onReceive(a);
+                var fromB = onReceive(b);
+                Thread selecting = go(() -> result.set(select(fromA, fromB)));
                 Blocking.awaitParked(selecting);
 
                 // given: two senders, one per channel, waiting for a start signal. They spin rather than park, so
@@ -470,18 +476,54 @@ class SelectTest {
                 // then: the select took one value, and the other one is still there for the next receiver
                 Blocking.awaitEnd(selecting);
                 boolean tookA = result.get().index() == 0;
-                Integer taken = result.get().value();
+                Integer taken = result.get().value(tookA ? fromA : fromB);
                 assertEquals(tookA ? 1 : 2, taken);
-                Timer timeout = newTimer(Duration.ofSeconds(5));
-                Selected rest = select(onReceive(tookA ? b : a), onReceive(timeout.c()));
+                Timer timeout = newTimer(LEAK_BOUND);
+                var fromOther = onReceive(tookA ? b : a);
+                Selected rest = select(fromOther, onReceive(timeout.c()));
                 timeout.stop();
                 assertEquals(0, rest.index(), "run " + run + ": the value the select did not take was lost");
-                Integer other = rest.value();
+                Integer other = rest.value(fromOther);
                 assertEquals(tookA ? 2 : 1, other);
                 Blocking.awaitEnd(senderA);
                 Blocking.awaitEnd(senderB);
             }
         });
+    }
+
+    // The tests above would pass even if the waiters of the losing cases stayed in their channels' queues (a waker
+    // skips a waiter whose select has fired), but each would be garbage that its channel keeps alive, and a queue
+    // that only grows: pass 3 of select must take them out. Only the queues themselves can show it.
+    @CapacitiesTest
+    void theLosingCasesAreDequeued(int capacity) {
+        Blocking.bounded(() -> {
+            // given: a select blocked on a receive from a and b and a send to a full channel
+            Chan<Integer> a = make(capacity);
+            Chan<Integer> b = make(capacity);
+            Chan<Integer> full = make(capacity);
+            fill(full, -1);
+            Thread selecting = go(() -> select(onReceive(a), onReceive(b), onSend(full, 1)));
+            Blocking.awaitParked(selecting);
+
+            // when: the receive from a fires
+            a.send(1);
+            Blocking.awaitEnd(selecting);
+
+            // then: no channel holds a waiter of it any more
+            assertTrue(isEmpty(a, "recvq"), "a's receive queue");
+            assertTrue(isEmpty(b, "recvq"), "b's receive queue");
+            assertTrue(isEmpty(full, "sendq"), "full's send queue");
+        });
+    }
+
+    /** Whether a channel's wait queue ("sendq" or "recvq") is empty; they are private, so by reflection. */
+    private static boolean isEmpty(Chan<?> ch, String queue) throws ReflectiveOperationException {
+        Field queueField = Chan.class.getDeclaredField(queue);
+        queueField.setAccessible(true);
+        Object waitQueue = queueField.get(ch);
+        Field first = waitQueue.getClass().getDeclaredField("first");
+        first.setAccessible(true);
+        return first.get(waitQueue) == null;
     }
 
     // ---- the same channel in two cases ----------------------------------------------------------
@@ -506,12 +548,13 @@ class SelectTest {
             assertEquals(0, result.get().index());
 
             // and the same with someone else sending
-            Thread again = go(() -> result.set(select(onSend(ch, 1), onReceive(ch))));
+            var fromCh = onReceive(ch);
+            Thread again = go(() -> result.set(select(onSend(ch, 1), fromCh)));
             Blocking.awaitParked(again);
             ch.send(2);
             Blocking.awaitEnd(again);
             assertEquals(1, result.get().index());
-            Integer value = result.get().value();
+            Integer value = result.get().value(fromCh);
             assertEquals(2, value);
         });
     }
@@ -532,9 +575,10 @@ class SelectTest {
         }
 
         // when / then: it received the oldest value
-        Selected selected = select(onSend(ch, 3), onReceive(ch));
+        var fromCh = onReceive(ch);
+        Selected selected = select(onSend(ch, 3), fromCh);
         assertEquals(1, selected.index());
-        Integer value = selected.value();
+        Integer value = selected.value(fromCh);
         assertEquals(1, value);
         assertEquals(capacity - 1, ch.len());
     }
@@ -548,22 +592,92 @@ class SelectTest {
     }
 
     @Test
-    void selectedValueIsTypedByTheCaller() {
+    void selectedValueIsTypedByItsCase() {
         // given
         Chan<String> strings = make(1);
         strings.send("hello");
 
-        // when: the variable's type says what value() returns, like the v in Go's "case v := <-strings"
-        Selected selected = select(onReceive(strings));
-        String text = selected.value();
+        // when: the case is the handle that reads its value, with the channel's type, like the v in Go's
+        // "case v := <-strings"
+        var fromStrings = onReceive(strings);
+        Selected selected = select(fromStrings);
+        String text = selected.value(fromStrings);
 
         // then
         assertEquals("hello", text);
+    }
 
-        // then: asking for another type than the channel's compiles, and fails when the value is used
-        assertThrows(ClassCastException.class, () -> {
-            Integer notANumber = selected.value();
-            notANumber.intValue();
-        });
+    @Test
+    void valueOfACaseThatDidNotFire_panics() {
+        // given: a select where the first case fires
+        Chan<Integer> ready = make(1);
+        ready.send(1);
+        Chan<String> empty = make(1);
+        var fromReady = onReceive(ready);
+        var fromEmpty = onReceive(empty);
+        Selected selected = select(fromReady, fromEmpty);
+        assertEquals(0, selected.index());
+
+        // when / then: the other case's value is an error that names both cases, not a null
+        Panic panic = assertThrows(Panic.class, () -> selected.value(fromEmpty));
+        assertEquals("select: value of a case that did not fire: asked for " + fromEmpty + ", but case 0 fired, "
+                + fromReady, panic.getMessage());
+
+        // and so is a case from another select, even one on the same channel
+        ready.send(2);
+        assertThrows(Panic.class, () -> selected.value(onReceive(ready)));
+        assertEquals(1, selected.value(fromReady));
+    }
+
+    @Test
+    void valueOfANilChannelCase_panics() {
+        // given: a case on a nil channel, never ready, beside one that is
+        Chan<Integer> ready = make(1);
+        ready.send(1);
+        var fromNil = onReceive((ReceiveOnly<Integer>) null);
+        Selected selected = select(fromNil, onReceive(ready));
+
+        // when / then
+        assertEquals(1, selected.index());
+        Panic panic = assertThrows(Panic.class, () -> selected.value(fromNil));
+        assertTrue(panic.getMessage().contains("onReceive(nil)"), panic.getMessage());
+    }
+
+    @Test
+    void valueOfTheDefaultOrASendCase_panicsEvenWhenItFired() {
+        // given: a select whose default fires, and one whose send fires
+        Chan<Integer> full = make(1);
+        full.send(0);
+        var otherwise = onDefault();
+        Selected byDefault = select(onSend(full, 1), otherwise);
+        Chan<Integer> room = make(1);
+        var send = onSend(room, 2);
+        Selected bySend = select(send);
+
+        // then: the case fired, and it has no value to read
+        assertEquals(1, byDefault.index());
+        assertEquals(0, bySend.index());
+        Panic defaultPanic = assertThrows(Panic.class, () -> byDefault.value(otherwise));
+        assertEquals("select: value of onDefault(): only a receive case has a value", defaultPanic.getMessage());
+        Panic sendPanic = assertThrows(Panic.class, () -> bySend.value(send));
+        assertTrue(sendPanic.getMessage().endsWith("only a receive case has a value"), sendPanic.getMessage());
+    }
+
+    @Test
+    void oneCaseCanServeManySelects() {
+        // given: one handle, made once, as a loop may do
+        Chan<Integer> ch = make(3);
+        for (int i = 0; i < 3; i++) {
+            ch.send(i);
+        }
+        var fromCh = onReceive(ch);
+
+        // when / then: each select reads its own value through it
+        for (int i = 0; i < 3; i++) {
+            Selected selected = select(fromCh, onDefault());
+            assertEquals(0, selected.index());
+            assertEquals(i, selected.value(fromCh));
+        }
+        assertEquals(1, select(fromCh, onDefault()).index());
     }
 }

@@ -534,10 +534,11 @@ class SubscriptionProperties {
             assertEquals(closeAt, Duration.between(t0, now()), "naive Close returns at once");
             if (blocksForever) {
                 sleep(Duration.ofHours(1));
-                assertFalse(TestSupport.isClosed(s.exited), "loop returned, but it had a send nobody would take");
-                Selected stuck = select(onReceive(s.updates()), onDefault());
+                assertFalse(isClosed(s.exited), "loop returned, but it had a send nobody would take");
+                var fromUpdates = onReceive(s.updates());
+                Selected stuck = select(fromUpdates, onDefault());
                 assertEquals(0, stuck.index(), "loop must be blocked sending");
-                Subscription.Item it = stuck.value();
+                Subscription.Item it = stuck.value(fromUpdates);
                 assertEquals(guid("feed", steps.get(inFlight.step()).items().getFirst()), it.guid());
                 go(() -> {                                          // take the rest: loop sleeps, wakes, and returns
                     for (Subscription.Item ignored : s.updates()) {

@@ -230,7 +230,7 @@ class TeeProperties {
                                     violations.add(name + " out of order: " + got + " then " + v);
                                 }
                                 got.add(v);
-                                if (!TestSupport.isClosed(done)) {
+                                if (!isClosed(done)) {
                                     if (v != whileOpen) {
                                         violations.add(name + " got " + got + " while done was open");
                                     }

@@ -25,9 +25,6 @@ final class TestSupport {
     /** How long a single concurrent try may take before it counts as a deadlock. */
     static final Duration TRY_BOUND = Duration.ofSeconds(10);
 
-    /** How long goroutines get to end once a test is over, before they count as leaked. */
-    static final Duration LEAK_BOUND = Duration.ofSeconds(5);
-
     // ---- panics ---------------------------------------------------------------------------------
 
     private static final ConcurrentLinkedQueue<String> panics = new ConcurrentLinkedQueue<>();
@@ -125,19 +122,15 @@ final class TestSupport {
         return values;
     }
 
-    /** Go's non-blocking "is it closed?" for a channel that never carries a value, such as done: it never blocks. */
-    static boolean isClosed(ReceiveOnly<?> signal) {
-        return select(onReceive(signal), onDefault()).index() == 0;
-    }
-
     /** Sends the values on a new channel with the given buffer, then closes it; stops early once done is closed. */
     static ReceiveOnly<Integer> producer(ReceiveOnly<?> done, List<Integer> values, int capacity) {
         Chan<Integer> stream = make(capacity);
         go(() -> {
             try {
                 for (int v : values) {
-                    if (select(onReceive(done), onSend(stream, v)).index() == 0) {
-                        return;
+                    switch (select(onReceive(done), onSend(stream, v)).index()) {
+                        case 0 -> { return; }                       // case <-done: return
+                        case 1 -> { }                               // case stream <- v:
                     }
                 }
             } finally {

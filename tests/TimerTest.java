@@ -35,8 +35,9 @@ class TimerTest {
 
     /** Go's non-blocking receive (select with a default): the time if one is there, else null. */
     private static Instant poll(ReceiveOnly<Instant> c) {
-        Selected got = select(onReceive(c), onDefault());
-        return got.index() == 0 ? got.value() : null;
+        var fromC = onReceive(c);
+        Selected got = select(fromC, onDefault());
+        return got.index() == 0 ? got.value(fromC) : null;
     }
 
     @Test

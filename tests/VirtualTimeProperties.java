@@ -443,8 +443,9 @@ class VirtualTimeProperties {
 
     /** Go's non-blocking receive (select with a default): the time if one is there, else null. */
     static Instant poll(ReceiveOnly<Instant> c) {
-        Selected got = select(onReceive(c), onDefault());
-        return got.index() == 0 ? got.value() : null;
+        var fromC = onReceive(c);
+        Selected got = select(fromC, onDefault());
+        return got.index() == 0 ? got.value(fromC) : null;
     }
 
     /** One timer as Go 1.23 says it behaves: set or not, when due, and the time it sent that nobody received. */

@@ -51,6 +51,12 @@ import java.util.regex.Pattern;
  *     case 0 -> { return; }                  // case <-done: return
  *     case 1 -> { out = null; }              // case out <- v: out = nil
  * }                                          // }
+ * var fromIn = onReceive(in);                // a case is a typed handle to its value
+ * Selected s = select(onReceive(done), fromIn);                 // select {
+ * switch (s.index()) {
+ *     case 0 -> { return; }                  // case <-done: return
+ *     case 1 -> { use(s.value(fromIn)); }    // case v := <-in: use(v)
+ * }                                          // }
  * }</pre>
  *
  * <p>The semantics are Go's:
@@ -688,8 +694,11 @@ public final class Go {
     // select
     // =====================================================================================================
 
-    /** One case of a select: make it with {@link #onReceive}, {@link #onSend} or {@link #onDefault}. */
-    public static final class Case {
+    /**
+     * One case of a select, and the handle to read its value with: make it with {@link #onReceive}, {@link #onSend}
+     * or {@link #onDefault}. A case holds no state of its own, so one handle can be given to many selects.
+     */
+    public static final class Case<T> {
         private enum Kind { RECEIVE, SEND, DEFAULT }
 
         private final Kind kind;
@@ -701,30 +710,50 @@ public final class Go {
             this.channel = channel;
             this.value = value;
         }
+
+        /** The queue a waiter of this case parks in; the channel must not be nil. */
+        private WaitQueue queue() {
+            return kind == Kind.SEND ? channel.sendq : channel.recvq;
+        }
+
+        @Override
+        public String toString() {
+            String ch = channel == null ? "nil" : channel.toString();
+            return switch (kind) {
+                case RECEIVE -> "onReceive(" + ch + ")";
+                case SEND -> "onSend(" + ch + ", " + value + ")";
+                case DEFAULT -> "onDefault()";
+            };
+        }
     }
 
-    /** {@code case v, ok := <-ch:}. */
-    public static Case onReceive(ReceiveOnly<?> ch) {
-        return new Case(Case.Kind.RECEIVE, (Chan<?>) ch, null);
+    /** {@code case v, ok := <-ch:}; read v with {@link Selected#value(Case)} and ok with {@link Selected#ok()}. */
+    public static <T> Case<T> onReceive(ReceiveOnly<T> ch) {
+        return new Case<>(Case.Kind.RECEIVE, (Chan<?>) ch, null);
     }
 
     /** {@code case ch <- value:}. */
-    public static <T> Case onSend(SendOnly<T> ch, T value) {
-        return new Case(Case.Kind.SEND, (Chan<?>) ch, value);
+    public static <T> Case<T> onSend(SendOnly<T> ch, T value) {
+        return new Case<>(Case.Kind.SEND, (Chan<?>) ch, value);
     }
 
     /** {@code default:}. At most one per select. */
-    public static Case onDefault() {
-        return new Case(Case.Kind.DEFAULT, null, null);
+    public static Case<Void> onDefault() {
+        return new Case<>(Case.Kind.DEFAULT, null, null);
     }
 
-    /** Which case of a select fired: its position in the argument list, and for a receive the value and ok. */
+    /**
+     * Which case of a select fired: its position in the argument list, and for a receive the value (read through
+     * the case's handle, so that it comes with its type) and ok.
+     */
     public static final class Selected {
+        private final Case<?> fired;
         private final int index;
         private final Object value;
         private final boolean ok;
 
-        private Selected(int index, Object value, boolean ok) {
+        private Selected(Case<?> fired, int index, Object value, boolean ok) {
+            this.fired = fired;
             this.index = index;
             this.value = value;
             this.ok = ok;
@@ -735,10 +764,20 @@ public final class Go {
             return index;
         }
 
-        /** The value a receive case got (null for a send, the default, or a closed channel). */
-        @SuppressWarnings("unchecked")
-        public <T> T value() {
-            return (T) value; // typed by the caller, like the v in Go's "case v := <-ch"
+        /**
+         * The value the receive case {@code handle} got: {@code v} in Go's {@code case v, ok := <-ch:} (null once the
+         * channel is closed, Go's zero value). Panics if {@code handle} is not the receive case that fired.
+         */
+        @SuppressWarnings("unchecked") // the value came from the channel of handle, a Case<T>
+        public <T> T value(Case<T> handle) {
+            if (handle != fired) {
+                throw new Panic("select: value of a case that did not fire: asked for " + handle + ", but case "
+                        + index + " fired, " + fired);
+            }
+            if (handle.kind != Case.Kind.RECEIVE) {
+                throw new Panic("select: value of " + handle + ": only a receive case has a value");
+            }
+            return (T) value;
         }
 
         /** For a receive case, false if the channel was closed and drained. */
@@ -758,7 +797,7 @@ public final class Go {
      * if there is one. A case on a nil channel is never ready; a select with no cases blocks forever. A send case on
      * a closed channel panics when chosen.
      */
-    public static Selected select(Case... cases) {
+    public static Selected select(Case<?>... cases) {
         int defaultIndex = -1;
         int[] pollOrder = new int[cases.length];
         int polled = 0;
@@ -782,7 +821,7 @@ public final class Go {
         }
         if (polled == 0) {
             if (defaultIndex >= 0) {
-                return new Selected(defaultIndex, null, false);
+                return new Selected(cases[defaultIndex], defaultIndex, null, false);
             }
             blockForever(cases.length == 0 ? SELECT_NO_CASES : SELECT, "select"); // Go blocks forever too
         }
@@ -795,20 +834,20 @@ public final class Go {
             // Pass 1: take the first ready case, in random order.
             for (int p = 0; p < polled; p++) {
                 int i = pollOrder[p];
-                Case c = cases[i];
+                Case<?> c = cases[i];
                 if (c.kind == Case.Kind.SEND) {
                     if (sendLocked(c.channel, c.value)) {
-                        return new Selected(i, null, true);
+                        return new Selected(c, i, null, true);
                     }
                 } else {
                     Object got = c.channel.tryReceiveLocked();
                     if (got != NOT_READY) {
-                        return got == CLOSED ? new Selected(i, null, false) : new Selected(i, got, true);
+                        return got == CLOSED ? new Selected(c, i, null, false) : new Selected(c, i, got, true);
                     }
                 }
             }
             if (defaultIndex >= 0) {
-                return new Selected(defaultIndex, null, false);
+                return new Selected(cases[defaultIndex], defaultIndex, null, false);
             }
             // Pass 2: nothing is ready; enqueue one waiter per case, all sharing one Parked. As in plain send and
             // receive, only an operation that blocks allocates waiters. The select is durable (in a bubble) only if
@@ -823,9 +862,8 @@ public final class Go {
             waiters = new Waiter[cases.length];
             for (int p = 0; p < polled; p++) {
                 int i = pollOrder[p];
-                Case c = cases[i];
-                waiters[i] = new Waiter(parked, c.channel, i, c.value);
-                (c.kind == Case.Kind.SEND ? c.channel.sendq : c.channel.recvq).enqueue(waiters[i]);
+                waiters[i] = new Waiter(parked, cases[i].channel, i, cases[i].value);
+                cases[i].queue().enqueue(waiters[i]);
             }
         } finally {
             unlockAll(lockOrder);
@@ -833,15 +871,13 @@ public final class Go {
 
         int fired = parked.await();
 
-        // Pass 3: dequeue the waiters of the cases that lost (the one that fired was dequeued by its waker).
+        // Pass 3: dequeue the waiters of the cases that lost. The winner's waker dequeued it already, and so did any
+        // waker that lost the compare-and-set on parked: WaitQueue.remove skips a waiter that is no longer queued.
         lockAll(lockOrder);
         try {
-            for (Waiter waiter : waiters) {
-                if (waiter != null) {
-                    if (waiter.queue != null) { // null: a waker has dequeued it already
-                    waiter.queue.remove(waiter);
-                }
-                }
+            for (int p = 0; p < polled; p++) {
+                int i = pollOrder[p];
+                cases[i].queue().remove(waiters[i]);
             }
         } finally {
             unlockAll(lockOrder);
@@ -854,9 +890,22 @@ public final class Go {
             if (!winner.ok) {
                 throw new Panic("send on closed channel");
             }
-            return new Selected(fired, null, true);
+            return new Selected(cases[fired], fired, null, true);
         }
-        return new Selected(fired, winner.ok ? winner.elem : null, winner.ok);
+        return new Selected(cases[fired], fired, winner.ok ? winner.elem : null, winner.ok);
+    }
+
+    /**
+     * Whether a signal channel, one that is closed and never sent on (such as done), is closed, without blocking:
+     * Go's {@code select { case <-done: return true; default: return false }}. A value received instead would be
+     * lost to its reader, so that panics.
+     */
+    public static boolean isClosed(ReceiveOnly<?> signal) {
+        Selected s = select(onReceive(signal), onDefault());
+        if (s.index() == 0 && s.ok()) {
+            throw new Panic("isClosed: received a value from " + signal + ", which is not a signal channel");
+        }
+        return s.index() == 0;
     }
 
     @SuppressWarnings("unchecked")
@@ -865,11 +914,11 @@ public final class Go {
     }
 
     /** The distinct channels of the cases, sorted by id: the one order in which every select locks. */
-    private static Chan<?>[] lockOrder(Case[] cases) {
+    private static Chan<?>[] lockOrder(Case<?>[] cases) {
         Chan<?>[] channels = new Chan<?>[cases.length];
         int n = 0;
         next:
-        for (Case c : cases) {
+        for (Case<?> c : cases) {
             if (c.channel == null) {
                 continue;
             }
@@ -1536,7 +1585,7 @@ public final class Go {
     }
 
     /** How long goroutines may go on running once their program's or bubble's main function has returned. */
-    static final Duration LEAK_BOUND = Duration.ofSeconds(5);
+    public static final Duration LEAK_BOUND = Duration.ofSeconds(5);
 
     /** Go's line for the program's deadlock (runtime/proc.go, checkdead). */
     static final String FATAL_DEADLOCK = "fatal error: all goroutines are asleep - deadlock!";

@@ -115,7 +115,8 @@ class ChannelScenarios {
             }
         });
         Thread receiver = go(() -> byReceive[0] = ch.receiveOk());
-        Thread selectReceiver = go(() -> bySelect[0] = select(onReceive(ch), onReceive(never)));
+        var fromCh = onReceive(ch);
+        Thread selectReceiver = go(() -> bySelect[0] = select(fromCh, onReceive(never)));
         close(ch);
         join(sender, selectSender, receiver, selectReceiver);
 
@@ -126,7 +127,7 @@ class ChannelScenarios {
             received.add(byReceive[0].value());
         }
         if (bySelect[0].ok()) {
-            received.add(bySelect[0].value());
+            received.add(bySelect[0].value(fromCh));
         }
         assertEquals(sent.get(), received.size(), "a value is received exactly when its send completed: " + received);
         assertTrue(received.stream().allMatch(v -> v.equals(1) || v.equals(2)));

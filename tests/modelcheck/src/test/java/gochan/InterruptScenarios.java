@@ -39,7 +39,10 @@ class InterruptScenarios {
     @FrayTest(iterations = 300)
     void interruptRacingAHandOffToASelect() {
         Chan<Integer> never = make();
-        receiverInterrupted("select", ch -> select(onReceive(ch), onReceive(never)).value());
+        receiverInterrupted("select", ch -> {
+            var fromCh = onReceive(ch);
+            return select(fromCh, onReceive(never)).value(fromCh);
+        });
     }
 
     private static void receiverInterrupted(String how, Function<Chan<Integer>, Integer> receive) {
@@ -86,7 +89,8 @@ class InterruptScenarios {
                 assertTrue(Thread.currentThread().isInterrupted(), "the interrupt flag stays set");
             }
         });
-        Thread receiver = go(() -> byReceiver[0] = select(onReceive(ch), onReceive(quit)));
+        var fromCh = onReceive(ch);
+        Thread receiver = go(() -> byReceiver[0] = select(fromCh, onReceive(quit)));
         sender.interrupt();
         join(sender);
         close(quit);
@@ -94,7 +98,7 @@ class InterruptScenarios {
 
         assertEquals(sent[0] ? 0 : 1, byReceiver[0].index(), "received exactly when the send completed");
         if (sent[0]) {
-            assertEquals(7, (int) byReceiver[0].value());
+            assertEquals(7, (int) byReceiver[0].value(fromCh));
         }
         outcome("interrupt racing a hand-off from a sender", sent[0] ? "sent" : "interrupted");
     }

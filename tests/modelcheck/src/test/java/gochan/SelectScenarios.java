@@ -10,6 +10,7 @@ import static gochan.ModelCheck.join;
 import static gochan.ModelCheck.outcome;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import gochan.Go.Case;
 import gochan.Go.Chan;
 import gochan.Go.Selected;
 import java.util.List;
@@ -34,17 +35,26 @@ class SelectScenarios {
         Chan<String> a = make();
         Chan<String> b = make();
         Selected[] got = new Selected[2];
-        Thread select0 = go(() -> got[0] = select(onReceive(a), onReceive(b)));
-        Thread select1 = go(() -> got[1] = select(onReceive(a), onReceive(b)));
+        String[] took = new String[2];
+        Thread select0 = go(() -> receiveFromEither(a, b, got, took, 0));
+        Thread select1 = go(() -> receiveFromEither(a, b, got, took, 1));
         Thread sendA = go(() -> a.send("a"));
         Thread sendB = go(() -> b.send("b"));
         join(select0, select1, sendA, sendB);
 
-        for (Selected s : got) {
-            assertEquals(s.index() == 0 ? "a" : "b", s.value(), "the value came from the case that fired: " + s);
+        for (int i = 0; i < 2; i++) {
+            assertEquals(got[i].index() == 0 ? "a" : "b", took[i], "the value came from the case that fired: " + got[i]);
         }
-        assertEquals(List.of("a", "b"), Stream.of(got).map(s -> (String) s.value()).sorted().toList());
-        outcome("two selects racing", "select 0 took " + got[0].value());
+        assertEquals(List.of("a", "b"), Stream.of(took).sorted().toList());
+        outcome("two selects racing", "select 0 took " + took[0]);
+    }
+
+    // select { case v := <-a: case v := <-b: }, run by goroutine i: records which case fired and the value it got.
+    private static void receiveFromEither(Chan<String> a, Chan<String> b, Selected[] got, String[] took, int i) {
+        var fromA = onReceive(a);
+        var fromB = onReceive(b);
+        got[i] = select(fromA, fromB);
+        took[i] = got[i].value(got[i].index() == 0 ? fromA : fromB);
     }
 
     // A select against a select, each sending on one channel and receiving on the other: they meet on exactly one
@@ -55,15 +65,17 @@ class SelectScenarios {
         Chan<Integer> a = make();
         Chan<Integer> b = make();
         Selected[] got = new Selected[2];
-        Thread select0 = go(() -> got[0] = select(onSend(a, 1), onReceive(b)));      // select { case a <- 1: case v := <-b: }
-        Thread select1 = go(() -> got[1] = select(onReceive(a), onSend(b, 2)));      // select { case v := <-a: case b <- 2: }
+        var fromA = onReceive(a);
+        var fromB = onReceive(b);
+        Thread select0 = go(() -> got[0] = select(onSend(a, 1), fromB));      // select { case a <- 1: case v := <-b: }
+        Thread select1 = go(() -> got[1] = select(fromA, onSend(b, 2)));      // select { case v := <-a: case b <- 2: }
         join(select0, select1);
 
         assertEquals(got[0].index(), got[1].index(), "both met on the same channel");
         if (got[0].index() == 0) {
-            assertEquals(1, (int) got[1].value());                                   // 1 went over a
+            assertEquals(1, (int) got[1].value(fromA));                                   // 1 went over a
         } else {
-            assertEquals(2, (int) got[0].value());                                   // 2 went over b
+            assertEquals(2, (int) got[0].value(fromB));                                   // 2 went over b
         }
         outcome("select against select", got[0].index() == 0 ? "met on a" : "met on b");
     }
@@ -76,8 +88,8 @@ class SelectScenarios {
         goroutinesOnPlatformThreads();
         List<Chan<Integer>> chans = List.of(make(), make(), make());
         Selected[] bySelect = new Selected[1];
-        Thread selector = go(() -> bySelect[0] = select(
-                onReceive(chans.get(0)), onReceive(chans.get(1)), onReceive(chans.get(2))));
+        List<Case<Integer>> cases = List.of(onReceive(chans.get(0)), onReceive(chans.get(1)), onReceive(chans.get(2)));
+        Thread selector = go(() -> bySelect[0] = select(cases.get(0), cases.get(1), cases.get(2)));
         Thread[] senders = new Thread[3];
         for (int i = 0; i < 3; i++) {
             int v = i;
@@ -86,7 +98,7 @@ class SelectScenarios {
         join(selector);
 
         int fired = bySelect[0].index();
-        assertEquals(fired, (int) bySelect[0].value(), "the value came from the case that fired");
+        assertEquals(fired, (int) bySelect[0].value(cases.get(fired)), "the value came from the case that fired");
         for (int c = 0; c < 3; c++) {
             if (c != fired) {
                 assertEquals(c, (int) chans.get(c).receive(), "the select left this value with its sender");

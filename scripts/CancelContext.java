@@ -10,6 +10,7 @@
 import static gochan.Context.*;
 import static gochan.Go.*;
 
+import gochan.Context;
 import gochan.Script;
 import java.time.Duration;
 import java.time.Instant;
@@ -29,8 +30,6 @@ import picocli.CommandLine.Spec;
 // the lookup after a timeout, and its failure cancels the sibling genFarewell; (3) where locale checks the deadline
 // up front and fails at once if the lookup cannot finish in time; (4) values in a context, with typed keys.
 //
-// Go writes `ctx context.Context`; here it is `gochan.Context ctx`, because this script's own class is named Context.
-//
 // From Concurrency in Go, chapter 4, "The context Package"; the book's code: kat-co/concurrency-in-go-src,
 // concurrency-patterns-in-go/the-context-package/: fig-greeter-with-done-chan.go,
 // fig-greeter-with-context.go (the deadline check and the values are in the text only).
@@ -38,7 +37,7 @@ import picocli.CommandLine.Spec;
         description = "Go's context package ported: the book's greeting/farewell program with a done channel, then "
                 + "with withCancel and withTimeout, then failing fast on the deadline; and request-scoped values with "
                 + "typed keys.")
-public class Context implements Callable<Integer> {
+public class CancelContext implements Callable<Integer> {
 
     @Option(names = "--timeout", defaultValue = "1s", converter = Script.GoDuration.class,
             description = "How long genGreeting waits for the locale in versions 2 and 3 (default: ${DEFAULT-VALUE}).")
@@ -126,8 +125,9 @@ public class Context implements Callable<Integer> {
         String locale(ReceiveOnly<?> done) throws Exception {
             Timer lookupTimer = newTimer(lookup);
             try {                                                   // defer lookupTimer.Stop()
-                if (select(onReceive(done), onReceive(lookupTimer.c())).index() == 0) {
-                    throw new Exception("canceled");                // case <-done: return "", fmt.Errorf("canceled")
+                switch (select(onReceive(done), onReceive(lookupTimer.c())).index()) {
+                    case 0 -> throw new Exception("canceled");      // case <-done: return "", fmt.Errorf("canceled")
+                    case 1 -> { }                                   // case <-lookupTimer.C:
                 }
             } finally {
                 lookupTimer.stop();
@@ -153,7 +153,7 @@ public class Context implements Callable<Integer> {
         void main() {
             WaitGroup wg = new WaitGroup();
             Cancelable c = withCancel(background());                // ctx, cancel := context.WithCancel(
-            gochan.Context ctx = c.ctx();                           //     context.Background())
+            Context ctx = c.ctx();                           //     context.Background())
             CancelFunc cancel = c.cancel();
             try {                                                   // defer cancel()
                 wg.add(1);
@@ -183,17 +183,17 @@ public class Context implements Callable<Integer> {
             }
         }
 
-        void printGreeting(gochan.Context ctx) throws Exception {
+        void printGreeting(Context ctx) throws Exception {
             System.out.printf("%s world!%n", genGreeting(ctx));
         }
 
-        void printFarewell(gochan.Context ctx) throws Exception {
+        void printFarewell(Context ctx) throws Exception {
             System.out.printf("%s world!%n", genFarewell(ctx));
         }
 
         // genGreeting: gives the lookup at most `timeout`. The child context is cancelled when the timeout passes,
         // or when main cancels ctx, whichever comes first; its own cancel, on the way out, stops its timer.
-        String genGreeting(gochan.Context ctx) throws Exception {
+        String genGreeting(Context ctx) throws Exception {
             Cancelable c = withTimeout(ctx, timeout);               // ctx, cancel := context.WithTimeout(ctx, 1*time.Second)
             try {                                                   // defer cancel()
                 if (locale(c.ctx()).equals("EN/US")) {
@@ -205,7 +205,7 @@ public class Context implements Callable<Integer> {
             }
         }
 
-        String genFarewell(gochan.Context ctx) throws Exception {
+        String genFarewell(Context ctx) throws Exception {
             if (locale(ctx).equals("EN/US")) {
                 return "goodbye";
             }
@@ -214,11 +214,12 @@ public class Context implements Callable<Integer> {
 
         // locale: a slow lookup that gives up when ctx is done, and says why: `throw ctx.err()` is Go's
         // `return "", ctx.Err()`, and the error is Canceled or DeadlineExceeded.
-        String locale(gochan.Context ctx) throws Exception {
+        String locale(Context ctx) throws Exception {
             Timer lookupTimer = newTimer(lookup);
             try {
-                if (select(onReceive(ctx.done()), onReceive(lookupTimer.c())).index() == 0) {
-                    throw ctx.err();                                // case <-ctx.Done(): return "", ctx.Err()
+                switch (select(onReceive(ctx.done()), onReceive(lookupTimer.c())).index()) {
+                    case 0 -> throw ctx.err();                      // case <-ctx.Done(): return "", ctx.Err()
+                    case 1 -> { }                                   // case <-lookupTimer.C:
                 }
             } finally {
                 lookupTimer.stop();
@@ -238,7 +239,7 @@ public class Context implements Callable<Integer> {
         }
 
         @Override
-        String locale(gochan.Context ctx) throws Exception {
+        String locale(Context ctx) throws Exception {
             Optional<Instant> deadline = ctx.deadline();
             if (deadline.isPresent() && !deadline.get().isAfter(now().plus(lookup))) {
                 throw DeadlineExceeded;                             // return "", context.DeadlineExceeded
@@ -258,7 +259,7 @@ public class Context implements Callable<Integer> {
         // The book's first try uses strings as keys, and so does a library the request passes through: both write
         // "userID", and the later one wins. staticcheck flags string keys for this reason (SA1029).
         static void processRequestWithStringKeys(String userID, String authToken) {
-            gochan.Context ctx = withValue(background(), "userID", userID);
+            Context ctx = withValue(background(), "userID", userID);
             ctx = withValue(ctx, "authToken", authToken);
             System.out.print("string keys: ");
             handleResponseWithStringKeys(ctx);
@@ -266,7 +267,7 @@ public class Context implements Callable<Integer> {
             handleResponseWithStringKeys(Library.withStringKey(ctx));
         }
 
-        static void handleResponseWithStringKeys(gochan.Context ctx) {
+        static void handleResponseWithStringKeys(Context ctx) {
             System.out.printf("handling response for %s (%s)%n", ctx.value("userID"), ctx.value("authToken"));
         }
 
@@ -275,16 +276,16 @@ public class Context implements Callable<Integer> {
         // these, and the typed accessors userID and authToken are the only way in.
         private enum ctxKey { userID, authToken }
 
-        static String userID(gochan.Context ctx) {
+        static String userID(Context ctx) {
             return (String) ctx.value(ctxKey.userID);              // c.Value(ctxUserID).(string)
         }
 
-        static String authToken(gochan.Context ctx) {
+        static String authToken(Context ctx) {
             return (String) ctx.value(ctxKey.authToken);
         }
 
         static void processRequest(String userID, String authToken) {
-            gochan.Context ctx = withValue(background(), ctxKey.userID, userID);
+            Context ctx = withValue(background(), ctxKey.userID, userID);
             ctx = withValue(ctx, ctxKey.authToken, authToken);
             System.out.print("typed keys: ");
             handleResponse(ctx);
@@ -292,7 +293,7 @@ public class Context implements Callable<Integer> {
             handleResponse(Library.withTypedKey(ctx));
         }
 
-        static void handleResponse(gochan.Context ctx) {
+        static void handleResponse(Context ctx) {
             System.out.printf("handling response for %s (auth: %s)%n", userID(ctx), authToken(ctx));
         }
 
@@ -302,11 +303,11 @@ public class Context implements Callable<Integer> {
         static final class Library {
             private enum key { userID }
 
-            static gochan.Context withStringKey(gochan.Context ctx) {
+            static Context withStringKey(Context ctx) {
                 return withValue(ctx, "userID", 42);
             }
 
-            static gochan.Context withTypedKey(gochan.Context ctx) {
+            static Context withTypedKey(Context ctx) {
                 return withValue(ctx, key.userID, 42);
             }
         }
@@ -355,24 +356,24 @@ public class Context implements Callable<Integer> {
         Values.processRequest("jane", "abc123");
 
         // Every cancel released its timer at once, and every goroutine ended: nothing is left behind.
-        awaitGoroutines(0, Duration.ofSeconds(5));
+        awaitGoroutines(0, LEAK_BOUND);
         System.out.println("left running: " + goroutines() + " goroutines, " + timers() + " timers");
         return 0;
     }
 
     public static void main(String... args) {
-        Script.run(new Context(), args);
+        Script.run(new CancelContext(), args);
     }
 }
 
-// Version 1's two lines come from two goroutines that finish at the same moment, in either order, so the lines are
-// compared as a set, as Go's Example tests do; in a run they appear in the order below, except that the goodbye may
-// come first.
+// Version 1's two lines come from two goroutines that finish at the same moment, so they may come in either order.
 //
-// Unordered output:
+// Output:
 // == 1. a done channel: both lookups take their time ==
+// {any order}
 // hello world!
 // goodbye world!
+// {end any order}
 // took 100ms
 // == 2. withCancel and withTimeout: genGreeting gives up, and cancels genFarewell ==
 // cannot print greeting: context deadline exceeded

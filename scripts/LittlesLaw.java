@@ -21,22 +21,27 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-// Little's law: in a stable system, one where units leave as fast as they arrive, L = lambda * W:
-//   L      the average number of units in the system,
+// Little's law: L = lambda * W, where
+//   L      is the average number of units in the system,
 //   lambda the rate at which units arrive,
 //   W      the average time a unit spends in the system.
 // It holds whatever the stages do inside. Here units arrive at a steady pace, wait in a queue (the buffer stage)
 // for one of several workers (fanned out, and fanned back in with FanIn.fanIn), and leave when the consumer
-// receives them. The gate at the door counts how many are inside at every moment, as you would count customers
-// in a shop, and so gives L and lambda over a window of T; W is timed per unit. L comes out slightly below
-// lambda * W: the units still inside when the window closes have their whole W counted but only part of their
-// stay in L (a few percent here).
+// receives them. The gate at the door counts how many are inside at every moment, as you would count customers in
+// a shop, and adds up the time they spend inside (the area under inside(t): two units inside for 1s count 2s); W is
+// timed on each unit. Counted from the first arrival until the system is empty again, a time T, the area is
+// L * T, and it is also the sum of the units' own times, lambda * T * W: the same time counted two ways, moment by
+// moment and unit by unit. So over such a period the law is exact, not an estimate; that is its proof, and it holds
+// however slowly a busy or stalled machine runs the stages. Over a window that closes while units are still inside,
+// the two counts differ by the part of their stays after it: the law holds for long-run averages, where that edge
+// is small against T, in a stable system, one where units leave as fast as they arrive.
 //
 // How can W be decreased? Lambda is set by the arrivals, so L and W move together, and L/n = lambda * W/n is what
 // follows from making W n times shorter, not a way to do it. W shrinks only if units are served faster: faster
 // stages, or more workers at the slowest stage so that fewer of them wait. A queue makes neither faster. It lets
 // L grow (units wait in it), and at the same lambda that is a longer W (nL = lambda * nW); it cannot raise lambda
-// past what the slowest stage serves, because then the system is no longer stable and the law no longer applies.
+// past what the slowest stage serves: then the system is not stable, the queue grows for as long as units arrive,
+// and L and W have no long-run average (run longer, and both grow).
 // For a pipeline, L = lambda * sum_i(W_i): a unit's time in the pipeline is the sum of its times in each stage.
 // And the pipeline can take in no more units per second than its slowest stage serves: it is only as fast as its
 // slowest stage.
@@ -57,8 +62,7 @@ public class LittlesLaw implements Callable<Integer> {
     int workers = 16;
 
     @Option(names = "--run-for", defaultValue = "1s", converter = Script.GoDuration.class, paramLabel = "<duration>",
-            description = "How long units keep arriving, and the window L and lambda are measured over"
-                    + " (default: ${DEFAULT-VALUE}).")
+            description = "How long units keep arriving: runFor / every units in all (default: ${DEFAULT-VALUE}).")
     Duration runFor;
 
     @Spec
@@ -67,48 +71,38 @@ public class LittlesLaw implements Callable<Integer> {
     // A unit is numbered at the door, as a ticket, and carries the time it came in.
     record Unit(long number, Instant enteredAt) {}
 
-    // What the gate adds up over its window: the units that came in, and the time they spent inside (the area under
-    // inside(t): two units inside for 1s count 2s). L and lambda follow.
-    record Observation(long entered, Duration window, Duration timeInside) {
+    // What the gate adds up from the first arrival until the last unit left (T): the units that came in, and the
+    // time they spent inside. L and lambda follow.
+    record Observation(long entered, Duration period, Duration timeInside) {
         double averageInside() {                                            // L
-            return (double) timeInside.toNanos() / window.toNanos();
+            return period.isZero() ? 0 : (double) timeInside.toNanos() / period.toNanos();
         }
 
         double arrivalsPerSecond() {                                        // lambda
-            return entered / (window.toNanos() / 1e9);
+            return period.isZero() ? 0 : entered / (period.toNanos() / 1e9);
         }
     }
 
     // The door of the system. It numbers the units in and counts them in and out, and since it sees every change of
     // how many are inside, it adds up the time they spend inside; no observer looking every so often could count L
-    // better. It counts over a window that opens when the first unit comes in, so that a late start does not count
-    // as an empty shop, and closes `window` later. Units enter in the arrivals goroutine and leave in the consumer:
-    // hence the lock.
+    // better. It counts from the moment the first unit comes in, so that a late start does not count as an empty
+    // shop. Units enter in the arrivals goroutine and leave in the consumer: hence the lock.
     static final class Gate {
-        private final Duration window;
-        private Instant closes;                                             // `window` after the first unit came in
+        private Instant opened;                                             // when the first unit came in
         private Instant lastChange;
-        private long numbered;                                              // units in so far
-        private long entered;                                               // of them, those in during the window
+        private long entered;
         private long inside;
-        private Duration timeInside = Duration.ZERO;                        // during the window
-
-        Gate(Duration window) {
-            this.window = window;
-        }
+        private Duration timeInside = Duration.ZERO;
 
         synchronized Unit enter() {
             Instant at = now();
-            if (closes == null) {
-                closes = at.plus(window);
+            if (opened == null) {
+                opened = at;
                 lastChange = at;
             }
             addTimeInside(at);
-            if (at.isBefore(closes)) {
-                entered++;
-            }
             inside++;
-            return new Unit(numbered++, at);
+            return new Unit(entered++, at);
         }
 
         synchronized Duration leave(Unit unit) {                            // the unit's W
@@ -118,33 +112,28 @@ public class LittlesLaw implements Callable<Integer> {
             return Duration.between(unit.enteredAt(), at);
         }
 
-        // What the window adds up to: ask once it has closed, or once no unit will come in or leave any more.
+        // From the first arrival to the last change: ask once every unit has left, so that T ends with an empty system.
         synchronized Observation look() {
-            if (closes != null) {
-                addTimeInside(closes);
-            }
-            return new Observation(entered, window, timeInside);
+            return new Observation(entered, opened == null ? Duration.ZERO : Duration.between(opened, lastChange),
+                    timeInside);
         }
 
         synchronized long inside() {
             return inside;
         }
 
-        // Adds the time the units inside spent there since the last change, as far as it lies in the window.
+        // Adds the time the units inside spent there since the last change.
         private void addTimeInside(Instant at) {
-            Instant until = at.isBefore(closes) ? at : closes;
-            if (until.isAfter(lastChange)) {
-                timeInside = timeInside.plus(Duration.between(lastChange, until).multipliedBy(inside));
-                lastChange = until;
-            }
+            timeInside = timeInside.plus(Duration.between(lastChange, at).multipliedBy(inside));
+            lastChange = at;
         }
     }
 
     // arrivals: a paced generator: a unit enters the system at once and then one every `every`, count in all; then it
     // closes its stream (or it stops when done closes). Each unit waits for its own time, start + i * every, not for a
     // ticker's next tick: a ticker drops the ticks a busy machine makes it miss, and the units would fall behind for
-    // good. And it counts units rather than watching a clock, so that the last one comes `every` before the window
-    // closes, never at the very moment it closes (which of the two came first would be a coin toss).
+    // good. And it counts units rather than watching a clock, so that a stalled machine delays units but never
+    // drops one: runFor / every units arrive on every run.
     static ReceiveOnly<Unit> arrivals(ReceiveOnly<?> done, Gate gate, Duration every, long count) {
         Chan<Unit> unitStream = make();
         go(() -> {
@@ -194,12 +183,17 @@ public class LittlesLaw implements Callable<Integer> {
         Duration averageTimeInSystem() {                                    // W
             return served == 0 ? Duration.ZERO : timeInSystem.dividedBy(served);
         }
+
+        // L = lambda * W, multiplied by T on both sides: the gate's time inside, and the units' own times added up.
+        boolean lawHoldsExactly() {
+            return served == seen.entered() && timeInSystem.equals(seen.timeInside());
+        }
     }
 
     // The system: arrivals -> queue -> workers, fanned out and back in; units leave in the consumer, here. Units keep
-    // arriving for runFor, the gate's window; W is timed on every unit, up to the last one out.
+    // arriving for runFor; W is timed on every unit, and the gate is read once the last one is out.
     static Measured measure(ReceiveOnly<?> done, Duration every, Duration service, int workers, Duration runFor) {
-        Gate gate = new Gate(runFor);
+        Gate gate = new Gate();
         ReceiveOnly<Unit> queue = Queuing.buffer(done, 1000, arrivals(done, gate, every, runFor.dividedBy(every)));
         List<ReceiveOnly<Unit>> servers = new ArrayList<>();
         for (int i = 0; i < workers; i++) {
@@ -214,38 +208,39 @@ public class LittlesLaw implements Callable<Integer> {
         return new Measured(gate.look(), served, timeInSystem);
     }
 
-    // On virtual time L, lambda and W are exact: 9.61, 200 and 50ms by default, L 3.9% below lambda * W = 10 (the
-    // window's edge). A real run is late by a millisecond or so per unit, so L and lambda * W are printed as whole
-    // units and W to the step between service times (10ms by default): coarse enough to print the same, fine enough
-    // to see the law hold.
+    // On virtual time every number is exact: T = 1.09s by default (the last unit arrives at 995ms and takes 95ms),
+    // 200 units, 10s inside in all, so L = 9.17, lambda = 183.49 (below the 200 a second that arrive: T includes the
+    // last 90ms, when the last units are served and none arrives), W = 50ms. A real run prints slightly different
+    // numbers, as every timer fires a little late, and a stalled one very different ones; the last line is true on
+    // every run.
     void littlesLaw() {
         Chan<Void> done = make();
         try {                                                               // defer close(done)
             double arrivalRate = 1e9 / every.toNanos();
             double capacity = workers * 1e9 / Math.max(1, service.toNanos());
+            boolean stable = capacity > arrivalRate;
             System.out.printf("Little's law, L = lambda * W: a unit arrives every %s, waits in a queue for one of %d workers,%n",
                     show(every), workers);
             System.out.printf("and takes %s, %s, ..., %s to serve, unit after unit (%s on average).%n",
                     show(serviceTime(0, service)), show(serviceTime(1, service)), show(serviceTime(9, service)),
                     show(service));
             System.out.printf("The workers serve %.0f units/s, %s the %.0f that arrive: %s.%n", capacity,
-                    capacity > arrivalRate ? "more than" : "no more than", arrivalRate,
-                    capacity > arrivalRate ? "stable" : "NOT stable, the queue grows");
+                    stable ? "more than" : "no more than", arrivalRate, stable ? "stable" : "NOT stable, the queue grows");
 
             Measured measured = measure(done, every, service, workers, runFor);
             Observation seen = measured.seen();
             Duration w = measured.averageTimeInSystem();
-            double lambdaW = seen.arrivalsPerSecond() * w.toNanos() / 1e9;
-            double difference = lambdaW == 0 ? 0 : Math.abs(seen.averageInside() - lambdaW) / lambdaW;
-
-            System.out.printf("Measured over %s from the first arrival (the gate counts every unit in and out):%n",
-                    show(runFor));
-            System.out.printf("  L      = %.0f units in the system on average%n", seen.averageInside());
-            System.out.printf("  lambda = %.0f units arrived per second%n", seen.arrivalsPerSecond());
-            System.out.printf("  W      = %s in the system per unit on average (%d units)%n",
-                    Script.durationString(w, serviceTime(1, service).minus(serviceTime(0, service))), measured.served());
-            System.out.printf("  lambda * W = %.0f units%n", lambdaW);
-            System.out.println("L is within 10% of lambda * W: " + (measured.served() > 0 && difference <= 0.10));
+            System.out.printf("Counted from the first arrival until the last unit left, T = %s:%n", show(seen.period()));
+            System.out.printf("  L      = %.2f units in the system on average%n", seen.averageInside());
+            System.out.printf("  lambda = %.2f units arrived per second%n", seen.arrivalsPerSecond());
+            System.out.printf("  W      = %s in the system per unit on average (%d units)%n", show(w), measured.served());
+            System.out.printf("  lambda * W = %.2f units%n", seen.arrivalsPerSecond() * w.toNanos() / 1e9);
+            System.out.printf("Time inside, counted at the gate (L * T): %s; the units' own times added up (lambda * T * W): %s.%n",
+                    show(seen.timeInside()), show(measured.timeInSystem()));
+            System.out.println("L = lambda * W exactly: " + measured.lawHoldsExactly());
+            if (!stable) {
+                System.out.println("Not stable: L and W grow for as long as units arrive (try a longer --run-for).");
+            }
         } finally {
             done.close();
         }
@@ -272,17 +267,16 @@ public class LittlesLaw implements Callable<Integer> {
     }
 }
 
-// This is the output on virtual time (GOCHAN_TIME=virtual), where every time is exact. A real run prints the same
-// lines as long as the machine runs each timer within a few milliseconds: L and lambda * W are printed in whole units,
-// W to 10ms.
+// This is the output on virtual time (GOCHAN_TIME=virtual), where every time is exact.
 //
 // Output:
 // Little's law, L = lambda * W: a unit arrives every 5ms, waits in a queue for one of 16 workers,
 // and takes 5ms, 15ms, ..., 95ms to serve, unit after unit (50ms on average).
 // The workers serve 320 units/s, more than the 200 that arrive: stable.
-// Measured over 1s from the first arrival (the gate counts every unit in and out):
-//   L      = 10 units in the system on average
-//   lambda = 200 units arrived per second
+// Counted from the first arrival until the last unit left, T = 1.09s:
+//   L      = 9.17 units in the system on average
+//   lambda = 183.49 units arrived per second
 //   W      = 50ms in the system per unit on average (200 units)
-//   lambda * W = 10 units
-// L is within 10% of lambda * W: true
+//   lambda * W = 9.17 units
+// Time inside, counted at the gate (L * T): 10s; the units' own times added up (lambda * T * W): 10s.
+// L = lambda * W exactly: true

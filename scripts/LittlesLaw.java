@@ -1,7 +1,8 @@
 ///usr/bin/env jbang "$0" "$@" ; exit $?
-//DESCRIPTION Little's law, L = lambda * W, measured on a running system: units arrive at a steady pace, wait in a queue for one of several workers, and leave.
+//DESCRIPTION Little's law, L = lambda * W, measured on a running system: units arrive at a steady pace, queue for one of several workers, and leave; counted from the first arrival until the system is empty again, the law is exact.
 //JAVA 21+
 //DEPS info.picocli:picocli:4.7.7
+// To run it elsewhere, copy it with: gochan/Go.java gochan/Script.java Queuing.java Pipeline.java FanIn.java
 //SOURCES gochan/Go.java
 //SOURCES gochan/Script.java
 //SOURCES Queuing.java
@@ -46,7 +47,9 @@ import picocli.CommandLine.Spec;
 // And the pipeline can take in no more units per second than its slowest stage serves: it is only as fast as its
 // slowest stage.
 @Command(name = "littleslaw", mixinStandardHelpOptions = true, version = "littleslaw 1.0",
-        description = "Little's law, L = lambda * W, measured on a running system of a queue and workers.")
+        description = "Little's law, L = lambda * W, measured on a running system: units arrive at a steady pace, "
+                + "queue for one of several workers, and leave; counted from the first arrival until the system is "
+                + "empty again, the law is exact.")
 public class LittlesLaw implements Callable<Integer> {
 
     @Option(names = "--every", defaultValue = "5ms", converter = Script.GoDuration.class, paramLabel = "<duration>",

@@ -2,6 +2,7 @@
 //DESCRIPTION Queuing: a buffer between a short and a long stage frees the short stage sooner but does not make the pipeline faster.
 //JAVA 21+
 //DEPS info.picocli:picocli:4.7.7
+// To run it elsewhere, copy it with: gochan/Go.java gochan/Script.java Pipeline.java
 //SOURCES gochan/Go.java
 //SOURCES gochan/Script.java
 //SOURCES Pipeline.java
@@ -27,7 +28,8 @@ import picocli.CommandLine.Spec;
 // blocked on its next send until done is closed. And what the queue does is let the short stage finish three times
 // sooner while the pipeline as a whole takes exactly as long.
 @Command(name = "queuing", mixinStandardHelpOptions = true, version = "queuing 1.0",
-        description = "A buffer between a short and a long stage frees the short stage sooner; the pipeline takes as long.")
+        description = "Queuing: a buffer between a short and a long stage frees the short stage sooner but does not "
+                + "make the pipeline faster.")
 public class Queuing implements Callable<Integer> {
 
     @Option(names = "--scale", defaultValue = "100ms", converter = Script.GoDuration.class, paramLabel = "<duration>",

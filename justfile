@@ -42,6 +42,11 @@ test *FILTER:
 modelcheck *ARGS:
     tests/modelcheck/run {{ARGS}}
 
+# Run the tests while pausing them for 2 s every 8 s (SIGSTOP, SIGCONT), as a stalled machine would; filters as for test: just chaos Tee
+[group('dev')]
+chaos *FILTER:
+    tests/chaos {{FILTER}}
+
 # Print a running script's goroutine dump on its standard error, by sending it SIGUSR1: just dump 12345
 [group('dev')]
 [no-exit-message]

@@ -12,6 +12,7 @@ import gochan.Script;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.function.LongUnaryOperator;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -68,9 +69,11 @@ public class ForSelect implements Callable<Integer> {
     }
 
     // workUntilDone, shape 2: `for { select { case <-done: return; default: }; /* work */ }`. The default case
-    // makes the select a non-blocking check, so the loop keeps working until done is closed. It sends how many
-    // units it completed on its result channel, then closes it.
-    static ReceiveOnly<Long> workUntilDone(ReceiveOnly<?> done) {
+    // makes the select a non-blocking check, so the loop keeps working (each unit is given the last one's result)
+    // until done is closed. It sends how many units it completed on its result channel, then closes it.
+    // The loop never blocks, so it must let other goroutines run: Go preempts a goroutine that runs too long, but
+    // the JVM never preempts a virtual thread, and on one CPU the goroutine that closes done would never run.
+    static ReceiveOnly<Long> workUntilDone(ReceiveOnly<?> done, LongUnaryOperator unitOfWork) {
         Chan<Long> unitsDone = make(1);
         go(() -> {
             long units = 0;
@@ -84,8 +87,9 @@ public class ForSelect implements Callable<Integer> {
                         }
                         case 1 -> { }                               // default:
                     }
-                    x = unitOfWork(x);                              // the work, after the select
+                    x = unitOfWork.applyAsLong(x);                  // the work, after the select
                     units++;
+                    gosched();                                      // runtime.Gosched(): never preempted
                 }
             } finally {
                 unitsDone.close();
@@ -121,7 +125,7 @@ public class ForSelect implements Callable<Integer> {
         System.out.println("Looping on work with a default case until done:");
         Chan<Void> workDone = make();
         afterFunc(workFor, workDone::close); // time.AfterFunc(d, func() { close(done) })
-        long units = workUntilDone(workDone).receive();
+        long units = workUntilDone(workDone, ForSelect::unitOfWork).receive();
         System.out.println("Worked until done closed: " + units + " units of work (the count varies from run to run).");
         return 0;
     }

@@ -107,6 +107,8 @@ public class Or implements Callable<Integer> {
                 names.add("sig(" + Script.durationString(durations.get(i), Duration.ofMillis(1)) + ")");
             }
             System.out.println("<-or(" + names + ")");
+            // Read at once: a signal can have closed by now (and its goroutine ended) only if the machine stalled
+            // here for longer than the shortest signal (1s by default); the count would then be one short, and true.
             System.out.println("goroutines before or: " + goroutines() + " (one per signal)");
 
             Instant start = now();

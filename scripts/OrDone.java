@@ -83,9 +83,9 @@ public class OrDone implements Callable<Integer> {
     }
 
     // A producer that sends 1..count and then goes quiet, like a connection that stays open with nothing more to
-    // say. It closes `quiet` once it has sent everything, and it never closes myChan: when done closes it just
-    // stops. So a plain `for (int v : myChan)` would block forever; orDone is what lets the consumer stop.
-    static ReceiveOnly<Integer> goesQuiet(ReceiveOnly<?> done, int count, SendOnly<Void> quiet) {
+    // say. It never closes myChan: when done closes it just stops. So a plain `for (int v : myChan)` would block
+    // forever; orDone is what lets the consumer stop.
+    static ReceiveOnly<Integer> goesQuiet(ReceiveOnly<?> done, int count) {
         Chan<Integer> myChan = make();
         go(() -> {
             for (int i = 1; i <= count; i++) {
@@ -94,7 +94,6 @@ public class OrDone implements Callable<Integer> {
                     case 1 -> { }                                   // case myChan <- i:
                 }
             }
-            quiet.close();
             receive(done);                                          // quiet until done, and myChan stays open
         });
         return myChan;
@@ -119,22 +118,30 @@ public class OrDone implements Callable<Integer> {
     }
 
     // 2. myChan goes quiet and stays open; done closes (here: a watchdog that gives up once myChan has been quiet
-    // for a while) and ends the very same loop.
+    // for a while) and ends the very same loop. The consumer arms the watchdog when it has the last value, not
+    // myChan when it has sent it: that send ends when orDone takes the value, and had the consumer been late (a
+    // stalled machine) by quietFor, done would close first and orDone drop the value.
     void untilDoneCloses() {
         System.out.println("myChan sends " + quietAfter + " values and stays open; done closes when it has been quiet"
                 + " for " + Script.durationString(quietFor, Duration.ofMillis(1)) + ":");
         Chan<Void> done = make();
         Chan<Void> quiet = make();
         go(() -> {                                                  // the watchdog
-            receive(quiet);                                         // quiet is closed once myChan has gone quiet
+            receive(quiet);                                         // quiet is closed once the consumer has it all
             Timer timer = newTimer(quietFor);
             receive(timer.c());
             done.close();
         });
         Instant start = now();
         StringJoiner got = new StringJoiner(" ", "  ", "");
-        for (int val : orDone(done, goesQuiet(done, quietAfter, quiet))) {
+        if (quietAfter == 0) {
+            quiet.close();
+        }
+        for (int val : orDone(done, goesQuiet(done, quietAfter))) {
             got.add(String.valueOf(val));
+            if (val == quietAfter) {
+                quiet.close();                                      // myChan has nothing more to say
+            }
         }
         Duration took = since(start);                               // time.Since(start)
         System.out.println(got);

@@ -62,7 +62,9 @@ class ErrorsProperties {
             }
         });
         server.start();
-        client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+        // Only a guard against a hang: the server runs in this JVM, so a connection takes a millisecond unless the
+        // machine stalls, and a 2 s stall (tests/chaos) must not pass for a failed connection.
+        client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
     }
 
     @AfterContainer

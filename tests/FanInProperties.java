@@ -1,13 +1,13 @@
 import static gochan.Go.*;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.math.BigInteger;
-import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
-import java.util.concurrent.atomic.AtomicInteger;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.Example;
@@ -83,20 +83,20 @@ class FanInProperties {
     }
 
     // The fan-in pipeline of FanIn.search, repeatFn -> primeFinder x finders -> fanIn -> take: closing done at a random
-    // moment stops every stage within 2 s, and no goroutine is left running. The moment is either after the
-    // consumer took a random number of primes (and stopped reading), or after a random time while a consumer
-    // goroutine keeps reading; the numbers are kept small so that the finders find primes often.
+    // moment stops every stage at once, and no goroutine is left running. It runs in a bubble: once done is closed,
+    // awaitBlocked() waits until every goroutine has ended or is blocked for good, and then none may be left and no
+    // virtual time may have passed (a stage that polled done with a sleep would take some). The moment is either
+    // after the consumer took a random number of primes (and stopped reading), or, while a consumer goroutine keeps
+    // reading, once it has received a random number of them; the numbers are kept small so that the finders find
+    // primes often.
     @Property(tries = 60)
     void closingDoneAtARandomMomentStopsEveryStage(
             @ForAll @IntRange(min = 1, max = 6) int finders,
             @ForAll @IntRange(min = 0, max = 30) int consumed,
-            @ForAll boolean closeAfterATime,
-            @ForAll @IntRange(min = 0, max = 20) int millis,
+            @ForAll boolean consumerKeepsReading,
             @ForAll long seed) {
-        Statistics.collect(closeAfterATime ? "closed after a time" : "closed after values");
-        AtomicInteger received = new AtomicInteger();
-        TestSupport.bounded(() -> {
-            int baseline = goroutines();
+        Statistics.collect(consumerKeepsReading ? "a consumer keeps reading" : "the consumer stops reading");
+        Deadlock deadlock = TestSupport.verdict(() -> {
             Chan<Void> done = make();
             Random random = new Random(seed);
             ReceiveOnly<Integer> randIntStream = Pipeline.repeatFn(done, () -> random.nextInt(10_000));
@@ -105,22 +105,32 @@ class FanInProperties {
                 primeFinders.add(FanIn.primeFinder(done, randIntStream));
             }
             ReceiveOnly<Integer> primes = Pipeline.take(done, FanIn.fanIn(done, primeFinders), 1_000_000);
-            if (closeAfterATime) {
+            if (consumerKeepsReading) {
+                Chan<Void> haveConsumed = make();
+                if (consumed == 0) {
+                    haveConsumed.close();
+                }
                 go(() -> {
+                    int received = 0;
                     for (int p : primes) {
-                        received.incrementAndGet();
+                        if (++received == consumed) {
+                            haveConsumed.close();
+                        }
                     }
                 });
-                sleep(Duration.ofMillis(millis));
+                receive(haveConsumed);
             } else {
                 for (int i = 0; i < consumed; i++) {
                     assertTrue(primes.receiveOk().ok(), "the stream closed before done did");
                 }
             }
+            Instant closedAt = now();
             done.close();
-            awaitGoroutines(baseline, Duration.ofSeconds(2));
-            return null;
+            awaitBlocked();
+            assertEquals(0, goroutines(), "goroutines left after done closed");
+            assertEquals(closedAt, now(), "time passed after done closed");
         });
+        assertNull(deadlock, () -> "blocked for good: " + deadlock.getMessage());
     }
 
     // Every number that primeFinder passes on is prime, and it passes on every prime it receives, in order: the

@@ -3,9 +3,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
+import net.jqwik.api.Example;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.PropertyDefaults;
@@ -14,13 +19,23 @@ import net.jqwik.api.constraints.Size;
 import net.jqwik.api.lifecycle.AddLifecycleHook;
 import net.jqwik.api.statistics.Statistics;
 
-/** Properties of the two for-select shapes in ForSelect.java: both stop promptly once done closes, leaving nothing. */
+/**
+ * Properties of the two for-select shapes in ForSelect.java: both stop at their first look at done once it closes,
+ * leaving nothing. No real-time bound: sendValues runs on virtual time, and workUntilDone is told when to stop by its
+ * own work, so that what it did before and after can be counted exactly.
+ */
 @PropertyDefaults(tries = 40)
 @AddLifecycleHook(TestSupport.NoLeaks.class)
 class ForSelectProperties {
 
-    /** Generous: "promptly" means the stage noticed done, not that the machine was fast. */
-    static final Duration PROMPTLY = Duration.ofSeconds(2);
+    /** Runs the body in a bubble, bounded in real time in case it hangs. */
+    static <T> T inBubble(Supplier<T> body) {
+        return TestSupport.bounded(() -> {
+            AtomicReference<T> result = new AtomicReference<>();
+            bubble(() -> result.set(body.get()));
+            return result.get();
+        });
+    }
 
     @Property
     void sendValuesSendsEveryValueInOrderThenCloses(@ForAll @Size(max = 10) List<String> values) {
@@ -41,28 +56,31 @@ class ForSelectProperties {
 
     /**
      * The consumer reads a prefix, closes done, then either stops reading or reads on until the stream closes. In
-     * both cases the stage ends; a reader that goes on may get a few more values (select picks at random between
-     * done and a send that is also ready), but always the next ones, in order.
+     * both cases the stage ends at once: on virtual time, with no time passing, once every goroutine has settled
+     * (awaitBlocked). A reader that goes on may get a few more values (select picks at random between done and a
+     * send that is also ready), but always the next ones, in order.
      */
     @Property
     void sendValuesStopsWhenDoneCloses(@ForAll @Size(max = 10) List<String> values,
             @ForAll @IntRange(min = 0, max = 10) int reads, @ForAll boolean readOnAfterDone) {
         int toRead = Math.min(reads, values.size());
-        int baseline = goroutines();
-        List<String> got = TestSupport.bounded(() -> {
+        List<String> got = inBubble(() -> {
             Chan<Void> done = make();
             ReceiveOnly<String> stream = ForSelect.sendValues(done, values);
             List<String> read = new ArrayList<>();
             for (int i = 0; i < toRead; i++) {
                 read.add(stream.receive());
             }
+            Instant closedAt = now();
             done.close();
             if (readOnAfterDone) {
                 for (String late : stream) {
                     read.add(late);
                 }
             }
-            awaitGoroutines(baseline, PROMPTLY);
+            awaitBlocked();
+            assertEquals(0, goroutines(), "sendValues is still running after done closed");
+            assertEquals(closedAt, now(), "time passed");
             return read;
         });
         assertEquals(values.subList(0, got.size()), got, "a prefix of the values, in order");
@@ -74,24 +92,47 @@ class ForSelectProperties {
         Statistics.label("late values").collect(got.size() - toRead);
     }
 
-    @Property(tries = 20)
-    void workUntilDoneWorksUntilDoneClosesThenStopsPromptly(@ForAll @IntRange(min = 0, max = 50) int closeAfterMillis) {
-        int baseline = goroutines();
+    /**
+     * workUntilDone works until done closes, and stops at its next look at done: done is closed by the k-th unit of
+     * work itself (or before the loop starts, for k = 0), and the loop reports exactly k units and starts no other.
+     * Its default-case loop never blocks, so virtual time could not help here (nor can Go's synctest); counting
+     * units is exact instead. A loop that looked at done only every other unit, or stopped early, fails.
+     */
+    @Property(tries = 30)
+    void workUntilDoneStopsAtItsFirstLookAtDone(@ForAll @IntRange(min = 0, max = 200) int k) {
         TestSupport.bounded(() -> {
             Chan<Void> done = make();
-            ReceiveOnly<Long> unitsDone = ForSelect.workUntilDone(done);
-            sleep(Duration.ofMillis(closeAfterMillis));
-            assertEquals(1, select(onReceive(unitsDone), onDefault()).index(), "it stopped before done closed");
-            assertEquals(baseline + 1, goroutines(), "the worker is running");
-            done.close();
-            long closedAt = System.nanoTime();
-            long units = unitsDone.receive();
-            assertTrue(Duration.ofNanos(System.nanoTime() - closedAt).compareTo(PROMPTLY) < 0,
-                    "the worker took more than " + PROMPTLY + " to notice done");
-            assertTrue(units >= 0);
+            AtomicLong started = new AtomicLong();
+            if (k == 0) {
+                done.close();
+            }
+            ReceiveOnly<Long> unitsDone = ForSelect.workUntilDone(done, x -> {
+                if (started.incrementAndGet() == k) {
+                    done.close();
+                }
+                return ForSelect.unitOfWork(x);
+            });
+            assertEquals(k, unitsDone.receive(), "units reported");
+            assertEquals(k, started.get(), "units started");
             assertFalse(unitsDone.receiveOk().ok(), "it closes its result channel after the count");
-            awaitGoroutines(baseline, PROMPTLY);
             return null;
         });
+    }
+
+    /**
+     * The demo ends on one carrier thread, as on a machine with one CPU: workUntilDone calls gosched() on each turn,
+     * so the goroutine that closes done (started by a timer) gets to run. Without it the loop keeps the only
+     * carrier and never ends. It runs in a JVM of its own, since the number of carriers is fixed when a JVM starts.
+     * The bound only tells a hang from a slow start: the demo works for 200ms and a JVM starts in about a second,
+     * but this machine may be busy (or paused by tests/chaos).
+     */
+    @Example
+    void theDemoEndsOnOneCarrierThread() throws Exception {
+        DeadlockReportTest.Run run = DeadlockReportTest.run(ForSelect.class, DeadlockReportTest.BOUND, Map.of(),
+                "-Djdk.virtualThreadScheduler.parallelism=1");
+        assertFalse(run.killed(), "the demo did not end on one carrier thread within " + DeadlockReportTest.BOUND
+                + "\n" + run.describe());
+        assertEquals(0, run.status(), run.describe());
+        assertTrue(run.out().matches("(?s).*Worked until done closed: \\d+ units of work.*"), run.describe());
     }
 }

@@ -1,8 +1,9 @@
 import static gochan.Go.*;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -86,18 +87,16 @@ class PipelineProperties {
     @Property
     void repeatFnCallsItsFunctionOncePerValueTakenPlusAtMostOne(@ForAll @IntRange(min = 0, max = 50) int n) {
         AtomicInteger calls = new AtomicInteger();
-        List<Integer> taken = TestSupport.bounded(() -> {
-            int baseline = goroutines();
+        List<List<Integer>> result = new ArrayList<>();
+        settlesAtOnce(() -> {
             Chan<Void> done = make();
-            List<Integer> values;
             try {
-                values = TestSupport.drain(Pipeline.take(done, Pipeline.repeatFn(done, calls::incrementAndGet), n));
+                result.add(TestSupport.drain(Pipeline.take(done, Pipeline.repeatFn(done, calls::incrementAndGet), n)));
             } finally {
                 done.close();
             }
-            awaitGoroutines(baseline, Duration.ofSeconds(2)); // repeatFn has returned: it calls fn no more
-            return values;
-        });
+        }); // repeatFn has returned: it calls fn no more
+        List<Integer> taken = result.getFirst();
         List<Integer> expected = new ArrayList<>();
         for (int i = 1; i <= n; i++) {
             expected.add(i);
@@ -165,12 +164,11 @@ class PipelineProperties {
     }
 
     // Closing done after the consumer took some values (and then stopped reading) ends every stage of a
-    // multiply/add pipeline over an endless repeat, within 2 s.
+    // multiply/add pipeline over an endless repeat at once: no time passes, and no goroutine is left.
     @Property(tries = 50)
     void closingDoneStopsEveryStageOfAPipeline(
             @ForAll("ops") List<Op> ops, @ForAll @IntRange(min = 0, max = 20) int consumed) {
-        TestSupport.bounded(() -> {
-            int baseline = goroutines();
+        settlesAtOnce(() -> {
             Chan<Void> done = make();
             ReceiveOnly<Integer> stream = Pipeline.repeat(done, 1, 2, 3);
             for (Op op : ops) {
@@ -181,8 +179,24 @@ class PipelineProperties {
                 stream.receive();
             }
             done.close();
-            awaitGoroutines(baseline, Duration.ofSeconds(2));
-            return null;
         });
+    }
+
+    /**
+     * Runs the body in a bubble, on virtual time, and checks what its last act (closing done) leads to: once every
+     * goroutine has ended or is blocked for good (awaitBlocked), none is left, and no time has passed: every stage
+     * stopped at its first look at done, with no timeout or poll. No wall-clock bound, so a stalled machine cannot
+     * fail it; the bubble reports a stage blocked for good as a deadlock.
+     */
+    static void settlesAtOnce(Runnable body) {
+        Deadlock deadlock = TestSupport.verdict(() -> {
+            Instant start = now();
+            body.run();
+            assertEquals(start, now(), "time passed");
+            awaitBlocked();
+            assertEquals(0, goroutines(), "goroutines left after done closed");
+            assertEquals(start, now(), "time passed after done closed");
+        });
+        assertNull(deadlock, () -> "blocked for good: " + deadlock.getMessage());
     }
 }

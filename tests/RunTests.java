@@ -15,6 +15,7 @@
 //SOURCES ../scripts/Pipeline.java
 //SOURCES ../scripts/FanIn.java
 //SOURCES ../scripts/Queuing.java
+//SOURCES ../scripts/LittlesLaw.java
 //SOURCES ../scripts/Errors.java
 //SOURCES ../scripts/Leak.java
 //SOURCES ../scripts/ForSelect.java
@@ -51,6 +52,7 @@
 //SOURCES ChanCloseTest.java
 //SOURCES ChanSendReceiveTest.java
 //SOURCES QueuingProperties.java
+//SOURCES LittlesLawProperties.java
 //SOURCES FanInProperties.java
 //SOURCES PipelineProperties.java
 //SOURCES ChanModelProperties.java

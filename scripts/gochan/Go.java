@@ -1290,6 +1290,24 @@ public final class Go {
         return Runtime.getRuntime().availableProcessors();
     }
 
+    /**
+     * {@code runtime.Gosched()}: yields the processor, allowing other goroutines to run; the caller is not suspended
+     * for longer than that and goes on as soon as it gets a carrier thread again. Go needs Gosched rarely, because its
+     * scheduler preempts a goroutine that runs for more than about 10ms; the JVM never preempts a virtual thread, so
+     * a loop that never blocks (a for-select with a default case, say) keeps its carrier thread until it ends, and
+     * with one carrier (one CPU) no other goroutine runs, not even the one that would tell it to stop. Such a loop
+     * must call gosched() on each turn.
+     *
+     * <p>It parks for 1ns rather than calling {@link Thread#yield()}: on JDK 25 with one carrier, a virtual thread
+     * that yields in a loop is run again and again, before a goroutine that a timer or a platform thread woke (the
+     * scheduler keeps taking work from the queue the yielder goes back to), so {@code time.AfterFunc(d, cancel)}
+     * never gets to run. A park takes the caller off the carrier, which then runs whatever else is ready. It costs
+     * tens of microseconds where a yield costs a few: a price for a loop that must not hang.
+     */
+    public static void gosched() {
+        LockSupport.parkNanos(1);
+    }
+
     // ---- bubbles: a group of goroutines with a verdict -------------------------------------------------------
 
     /**

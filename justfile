@@ -37,6 +37,37 @@ demos:
 test *FILTER:
     ./jbang tests/RunTests.java {{FILTER}}
 
+# Trace every pattern and draw its goroutines and channels into docs/patterns.md, then check that Mermaid renders
+# each diagram (installs @mermaid-js/mermaid-cli once, and Debian's chromium if missing); just diagrams fanin or
+[group('dev')]
+diagrams *ALIASES:
+    #!/usr/bin/env bash
+    set -euo pipefail
+    ./jbang tests/Gallery.java {{ALIASES}}
+    # Render with Mermaid's own tool, in a browser: Debian's chromium, since puppeteer cannot download one here.
+    browser=$(command -v chromium || command -v chromium-browser || true)
+    if [[ -z $browser ]]; then
+        if [[ $(id -u) -eq 0 ]] && command -v apt-get > /dev/null; then
+            apt-get install -y chromium > /dev/null || { apt-get update > /dev/null && apt-get install -y chromium > /dev/null; }
+            browser=$(command -v chromium)
+        else
+            echo "diagrams: no chromium to render with: install it (Debian/Ubuntu: sudo apt-get install chromium) and run again" >&2
+            exit 1
+        fi
+    fi
+    tools=${XDG_CACHE_HOME:-$HOME/.cache}/gopatterns-mermaid
+    if [[ ! -x $tools/node_modules/.bin/mmdc ]]; then
+        mkdir -p "$tools"
+        PUPPETEER_SKIP_DOWNLOAD=1 npm install --prefix "$tools" --no-audit --no-fund --silent @mermaid-js/mermaid-cli@12.2.0
+    fi
+    out=$(mktemp -d)
+    sandbox=$([[ $(id -u) -eq 0 ]] && echo '"--no-sandbox"' || true) # chromium refuses to run as root with its sandbox
+    printf '{"executablePath": "%s", "args": [%s]}
+' "$browser" "$sandbox" > "$out/puppeteer.json"
+    # mmdc renders every mermaid block of a Markdown file to an image, and fails on the first it cannot parse.
+    "$tools/node_modules/.bin/mmdc" -q -p "$out/puppeteer.json" -i docs/patterns.md -o "$out/patterns.md" -e png
+    echo "diagrams: every diagram of docs/patterns.md renders (images in $out)"
+
 # Print a running script's goroutine dump on its standard error, by sending it SIGUSR1: just dump 12345
 [group('dev')]
 [no-exit-message]

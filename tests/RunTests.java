@@ -82,6 +82,9 @@
 //SOURCES ErrGroupProperties.java
 //SOURCES Md5Properties.java
 //SOURCES SubscriptionProperties.java
+//SOURCES Gallery.java
+//SOURCES GalleryTest.java
+//SOURCES TracingTest.java
 
 import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClasspathRoots;
 

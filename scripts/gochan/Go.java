@@ -87,6 +87,9 @@ import java.util.regex.Pattern;
  *     group deadlocks, instead of ending the program. {@link #now} and {@link #since} read that clock inside a bubble
  *     and the real one outside.
  * <li>Timers and tickers behave as since Go 1.23: after {@code stop} or {@code reset} no stale time is received.
+ * <li>With {@code GOCHAN_TRACE=FILE} (or {@code -Dgochan.trace=FILE}) the helper records which goroutine sent
+ *     what to whom ({@link Trace}), and a script run by Script writes it to FILE as diagrams when it ends. Off, it
+ *     costs nothing: the switch is a static final, read once.
  * </ul>
  */
 public final class Go {

@@ -197,6 +197,8 @@ public class Gallery {
                 .filter(alias -> args.length == 0 || List.of(args).contains(alias) || section(old, alias) == null)
                 .toList();
         Map<String, CompletableFuture<String>> traces = traceAll(wanted);
+        String keepIn = System.getenv("GALLERY_TRACES");
+        Path keep = keepIn == null || keepIn.isBlank() ? null : Files.createDirectories(Path.of(keepIn));
         Map<String, String> topologies = new LinkedHashMap<>();
         List<String> failures = new ArrayList<>();
         for (String alias : aliases.keySet()) {
@@ -208,13 +210,17 @@ public class Gallery {
                 continue;
             }
             try {
-                String topology = topology(traces.get(alias).join());
+                String trace = traces.get(alias).join();
+                if (keep != null) { // every diagram of the run, timelines included, for `just diagrams` to render
+                    Files.writeString(keep.resolve(alias + ".md"), trace);
+                }
+                String topology = topology(trace);
                 if (normalised(topology).isEmpty()) {
                     throw new IllegalStateException(alias + " drew no arrow: add it to NOTHING_TO_DRAW, with why");
                 }
                 topologies.put(alias, topology);
                 System.out.println("traced " + alias);
-            } catch (RuntimeException failed) {
+            } catch (RuntimeException | IOException failed) {
                 failures.add(failed.getMessage());
                 if (section(old, alias) != null) {
                     topologies.put(alias, topology(section(old, alias)));

@@ -286,7 +286,10 @@ public final class Script {
                     m = lambda.group(1);
                     lambda = Pattern.compile("lambda\\$(.+)\\$\\d+").matcher(m);
                 }
-                return m.equals("<init>") ? frame.getClassName().replaceAll(".*[.$]", "") : m;
+                String type = frame.getClassName().replaceAll(".*[.$]", "");
+                // a constructor is named after its class; a method named go (ErrGroup's) with its class, so that it
+                // does not read as the go statement itself
+                return m.equals("<init>") ? type : m.equals("go") ? type + ".go" : m;
             }
 
             private static final Pattern CALL = Pattern.compile("go\\(\\(\\) -> (\\w+)\\(|go\\((?:\\w+::)?(\\w+)\\)");
@@ -327,13 +330,17 @@ public final class Script {
 
             /** The source line of a frame, if its file is found from the working directory. */
             String line(StackTraceElement frame) {
-                List<String> lines = sources.computeIfAbsent(String.valueOf(frame.getFileName()), Names::read);
+                // The package's folder first: gochan/Context.java is not the script Context.java.
+                String className = frame.getClassName();
+                String folder = className.contains(".") ? className.substring(0, className.lastIndexOf('.'))
+                        .replace('.', '/') + "/" : "";
+                List<String> lines = sources.computeIfAbsent(folder + frame.getFileName(), Names::read);
                 int n = frame.getLineNumber();
                 return n >= 1 && n <= lines.size() ? lines.get(n - 1) : null;
             }
 
             private static List<String> read(String file) {
-                for (String dir : List.of(".", "scripts", "scripts/gochan", "bench", "tests")) {
+                for (String dir : List.of(".", "scripts", "bench", "tests")) {
                     Path path = Path.of(dir, file);
                     if (Files.isRegularFile(path)) {
                         try {
@@ -377,8 +384,8 @@ public final class Script {
             Go.Trace.groups.values().stream().filter(g -> g.started.sum() > 0).forEach(nodes::add);
             List<Go.Trace.ChanSite> sites = Go.Trace.sites.values().stream()
                     .sorted(Comparator.comparing(names::channel)).toList();
-            Map<String, String> edges = new TreeMap<>(); // "from to label" -> line, folded by label
-            List<String> apart = new ArrayList<>();
+            Map<String, String> edges = new TreeMap<>(); // sorted, so that the text is the same on every run
+            Map<String, Set<String>> channels = new TreeMap<>(); // "from to" -> the channels between them
             Map<Go.Trace.Group, String> ids = new HashMap<>();
             for (Go.Trace.ChanSite site : sites) {
                 site.carried.keySet().forEach(nodes::addAll);
@@ -399,24 +406,19 @@ public final class Script {
                             : id + "(\"" + name + times(g.started.sum()) + "\")";
                 }).append('\n');
             }
-            int d = 0;
+            Map<String, Set<String>> doneNodes = new TreeMap<>(); // "name\ncloser ids" -> the listeners' names
             for (Go.Trace.ChanSite site : sites) {
                 String name = label(names.channel(site)) + capacity(site);
                 if (doneStyle(site)) {
                     // Apart: one dotted arrow from who closed it, and the listeners named in the hexagon, since an
-                    // arrow to every stage that selects on done would cross all the others.
-                    String id = "d" + ++d;
-                    Set<String> listening = new TreeSet<>();
+                    // arrow to every stage that selects on done would cross all the others. The done channels of
+                    // one name closed by the same goroutines are one hexagon.
+                    Set<String> closers = new TreeSet<>(site.closers.stream().map(ids::get).toList());
+                    Set<String> listening = doneNodes.computeIfAbsent(name + "\n" + String.join(" ", closers),
+                            k -> new TreeSet<>());
                     site.listeners.forEach(g -> listening.add(names.groups.get(g)));
                     site.sawClosed.forEach(g -> listening.add(names.groups.get(g)));
                     site.closers.forEach(g -> listening.remove(names.groups.get(g)));
-                    StringBuilder lines = new StringBuilder("    " + id + "{{\"" + name
-                            + (listening.isEmpty() ? "" : "<br>heard by " + label(String.join(", ", listening)))
-                            + "\"}}\n");
-                    for (String closer : new TreeSet<>(site.closers.stream().map(ids::get).toList())) {
-                        lines.append("    ").append(closer).append(" -. close .-> ").append(id).append('\n');
-                    }
-                    apart.add(lines.toString());
                     continue;
                 }
                 // A data channel closed by someone who sent nothing on it (fanIn's closer): a dotted arrow to its
@@ -436,14 +438,27 @@ public final class Script {
                     }
                 }
                 for (List<Go.Trace.Group> fromTo : site.carried.keySet()) {
-                    String from = ids.get(fromTo.get(0));
-                    String to = ids.get(fromTo.get(1));
-                    edges.put(from + " " + to + " " + name,
-                            "    " + from + " -->|\"" + name + "\"| " + to + "\n");
+                    channels.computeIfAbsent(ids.get(fromTo.get(0)) + " " + ids.get(fromTo.get(1)),
+                            k -> new TreeSet<>()).add(name);
                 }
             }
+            // One arrow per pair of nodes, naming every channel between them: fewer arrows to cross.
+            channels.forEach((fromTo, between) -> edges.put(fromTo, "    " + fromTo.replace(" ", " -->|\""
+                    + String.join("<br>", between) + "\"| ") + "\n"));
             edges.values().forEach(text::append);
-            apart.forEach(text::append);
+            int d = 0;
+            for (var done : doneNodes.entrySet()) {
+                String[] nameAndClosers = done.getKey().split("\n", -1);
+                String id = "d" + ++d;
+                text.append("    ").append(id).append("{{\"").append(nameAndClosers[0])
+                        .append(done.getValue().isEmpty() ? "" : "<br>heard by " + label(String.join(", ", done.getValue())))
+                        .append("\"}}\n");
+                for (String closer : nameAndClosers[1].split(" ")) {
+                    if (!closer.isEmpty()) {
+                        text.append("    ").append(closer).append(" -. close .-> ").append(id).append('\n');
+                    }
+                }
+            }
             return text.toString();
         }
 

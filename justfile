@@ -47,6 +47,38 @@ modelcheck *ARGS:
 chaos *FILTER:
     tests/chaos {{FILTER}}
 
+# Trace every pattern (or those named) into docs/patterns.md and check that Mermaid renders each diagram: just diagrams fanin
+[group('dev')]
+diagrams *ALIASES:
+    #!/usr/bin/env bash
+    set -euo pipefail
+    out=$(mktemp -d)
+    GALLERY_TRACES=$out/traces ./jbang tests/Gallery.java {{ALIASES}}
+    # Render with Mermaid's own tool (npm's @mermaid-js/mermaid-cli, installed once in the cache) in a browser: the
+    # system's chromium, installed from Debian if missing, since puppeteer's own download is skipped.
+    browser=$(command -v chromium || command -v chromium-browser || true)
+    if [[ -z $browser ]]; then
+        if [[ $(id -u) -eq 0 ]] && command -v apt-get > /dev/null; then
+            apt-get install -y chromium > /dev/null || { apt-get update > /dev/null && apt-get install -y chromium > /dev/null; }
+            browser=$(command -v chromium)
+        else
+            echo "diagrams: no chromium to render with: install it (Debian/Ubuntu: sudo apt-get install chromium) and run again" >&2
+            exit 1
+        fi
+    fi
+    tools=${XDG_CACHE_HOME:-$HOME/.cache}/gopatterns-mermaid
+    if [[ ! -x $tools/node_modules/.bin/mmdc ]]; then
+        mkdir -p "$tools"
+        PUPPETEER_SKIP_DOWNLOAD=1 npm install --prefix "$tools" --no-audit --no-fund --silent @mermaid-js/mermaid-cli@12.2.0
+    fi
+    sandbox=$([[ $(id -u) -eq 0 ]] && echo '"--no-sandbox"' || true) # chromium refuses to run as root with its sandbox
+    printf '{"executablePath": "%s", "args": [%s]}\n' "$browser" "$sandbox" > "$out/puppeteer.json"
+    # mmdc renders every mermaid block of a Markdown file to an image, and fails on the first it cannot parse.
+    # The runs' own files too (their timelines are not in the gallery), in one file: one browser start.
+    cat docs/patterns.md "$out"/traces/*.md > "$out/all.md" 2> /dev/null || cp docs/patterns.md "$out/all.md"
+    "$tools/node_modules/.bin/mmdc" -q -p "$out/puppeteer.json" -i "$out/all.md" -o "$out/rendered.md" -e png
+    echo "diagrams: every diagram renders, the gallery's and each run's timeline (images in $out)"
+
 # Print a running script's goroutine dump on its standard error, by sending it SIGUSR1: just dump 12345
 [group('dev')]
 [no-exit-message]

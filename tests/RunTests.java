@@ -89,6 +89,9 @@
 //SOURCES StandaloneScriptTest.java
 //SOURCES DescriptionTest.java
 //SOURCES WrapperTest.java
+//SOURCES Gallery.java
+//SOURCES GalleryTest.java
+//SOURCES TracingTest.java
 
 import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClasspathRoots;
 

@@ -30,6 +30,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.atomic.AtomicReferenceArray;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.BiConsumer;
@@ -92,6 +94,9 @@ import java.util.regex.Pattern;
  *     group deadlocks, instead of ending the program. {@link #now} and {@link #since} read that clock inside a bubble
  *     and the real one outside.
  * <li>Timers and tickers behave as since Go 1.23: after {@code stop} or {@code reset} no stale time is received.
+ * <li>With {@code GOCHAN_TRACE=FILE} (or {@code -Dgochan.trace=FILE}) the helper records which goroutine sent
+ *     what to whom ({@link Trace}), and a script run by Script writes it to FILE as diagrams when it ends. Off, it
+ *     costs nothing: the switch is a static final, read once.
  * </ul>
  */
 public final class Go {
@@ -192,6 +197,7 @@ public final class Go {
         private int count;
         private boolean closed;
         private final boolean timer; // a timer's or ticker's channel: len and cap say 0, as in Go 1.23
+        final Trace.OfChan trace; // what it carried from whom to whom; null unless tracing is on
 
         private Chan(int capacity) {
             this(capacity, false);
@@ -203,6 +209,7 @@ public final class Go {
             }
             buffer = new Object[capacity];
             this.timer = timer;
+            trace = Trace.ON ? new Trace.OfChan(bubble, capacity, timer) : null;
         }
 
         /**
@@ -225,11 +232,18 @@ public final class Go {
             for (Waiter receiver; (receiver = recvq.poll()) != null; ) {
                 receiver.elem = value;
                 if (receiver.fire(true)) {
+                    if (Trace.ON) {
+                        trace.handedOver(Trace.sender(this), receiver.parked.g, value);
+                    }
                     return true;
                 }
             }
             if (count < buffer.length) {
-                buffer[(head + count) % buffer.length] = value;
+                int slot = (head + count) % buffer.length;
+                buffer[slot] = value;
+                if (Trace.ON) {
+                    trace.buffered(slot, Trace.sender(this));
+                }
                 count++;
                 return true;
             }
@@ -239,6 +253,9 @@ public final class Go {
         /** Returns a value, or CLOSED (closed and drained), or NOT_READY (the receive would block). */
         Object tryReceiveLocked() {
             if (closed && count == 0) {
+                if (Trace.ON) {
+                    trace.sawClosed(Trace.current());
+                }
                 return CLOSED;
             }
             // A sender is waiting, so the buffer is full (or there is none). Take the oldest value and move the
@@ -246,15 +263,30 @@ public final class Go {
             for (Waiter sender; (sender = sendq.poll()) != null; ) {
                 if (sender.fire(true)) {
                     if (buffer.length == 0) {
+                        if (Trace.ON) {
+                            trace.handedOver(sender.parked.g, Trace.current(), sender.elem);
+                        }
                         return sender.elem;
                     }
-                    Object oldest = takeFromBuffer();
-                    buffer[(head + count) % buffer.length] = sender.elem;
+                    Object oldest = takeFromBufferTraced();
+                    int slot = (head + count) % buffer.length;
+                    buffer[slot] = sender.elem;
+                    if (Trace.ON) {
+                        trace.buffered(slot, sender.parked.g);
+                    }
                     count++;
                     return oldest;
                 }
             }
-            return count > 0 ? takeFromBuffer() : NOT_READY;
+            return count > 0 ? takeFromBufferTraced() : NOT_READY;
+        }
+
+        /** takeFromBuffer, for a receive: the value's sender and receiver are traced (a drain receives nothing). */
+        private Object takeFromBufferTraced() {
+            if (Trace.ON) {
+                trace.unbuffered(head, Trace.current(), buffer[head]);
+            }
+            return takeFromBuffer();
         }
 
         private Object takeFromBuffer() {
@@ -362,10 +394,15 @@ public final class Go {
                     throw new Panic("close of closed channel");
                 }
                 closed = true;
+                if (Trace.ON) {
+                    trace.closed(Trace.current());
+                }
                 // Release every waiter: receivers get (null, false), senders wake up to panic.
                 for (Waiter receiver; (receiver = recvq.poll()) != null; ) {
                     receiver.elem = null;
-                    receiver.fire(false);
+                    if (receiver.fire(false) && Trace.ON) {
+                        trace.sawClosed(receiver.parked.g);
+                    }
                 }
                 for (Waiter sender; (sender = sendq.poll()) != null; ) {
                     sender.fire(false);
@@ -532,6 +569,9 @@ public final class Go {
         int awaitUntil(long deadline, boolean timed) {
             since = System.nanoTime();
             g.block(this);
+            if (Trace.ON) {
+                Trace.blocked(g, reason);
+            }
             try {
                 while (true) {
                     int fired = state.get();
@@ -798,6 +838,14 @@ public final class Go {
      * a closed channel panics when chosen.
      */
     public static Selected select(Case<?>... cases) {
+        Selected selected = choose(cases);
+        if (Trace.ON) {
+            Trace.selected(cases, selected.index);
+        }
+        return selected;
+    }
+
+    private static Selected choose(Case<?>... cases) {
         int defaultIndex = -1;
         int[] pollOrder = new int[cases.length];
         int polled = 0;
@@ -980,7 +1028,7 @@ public final class Go {
         private static final AtomicLong ids = new AtomicLong(1); // 1 is main's, as in Go
         /** Every goroutine, main, and every other thread while it is blocked in the helper. */
         static final Map<Thread, G> all = new ConcurrentHashMap<>();
-        private static final ThreadLocal<G> otherThreads = new ThreadLocal<>();
+        static final ThreadLocal<G> otherThreads = new ThreadLocal<>();
         private static final AtomicInteger goroutineCount = new AtomicInteger();
 
         final long id;
@@ -991,6 +1039,7 @@ public final class Go {
         final long creator;       // the goroutine that called go, 0 if none
         final StackWalker.StackFrame goCall; // the line of that go call
         volatile Parked parked;   // what it is blocked in, null while it runs
+        Trace.Group traceGroup;   // its group in the diagrams, set when tracing (Trace.groupOf)
 
         private G(long id, Thread thread, Bubble bubble, boolean goroutine, boolean counted, long creator,
                 StackWalker.StackFrame goCall) {
@@ -1150,6 +1199,9 @@ public final class Go {
     }
 
     private static void runGoroutine(G g, Runnable body, boolean bubbleRoot) {
+        if (Trace.ON) {
+            Trace.started(g, bubbleRoot);
+        }
         try {
             body.run();
         } catch (Throwable panic) {
@@ -1161,6 +1213,9 @@ public final class Go {
                 g.bubble.panicked(panic);
             }
         } finally {
+            if (Trace.ON) {
+                Trace.ended(g);
+            }
             if (bubbleRoot) {
                 g.bubble.rootExitedAt = System.nanoTime();
                 g.bubble.rootExited = true;
@@ -2547,5 +2602,223 @@ public final class Go {
     /** {@code time.NewTicker(d)}. Go's {@code time.Tick} is left out: here a ticker nobody can stop runs forever. */
     public static Ticker newTicker(Duration period) {
         return new Ticker(period);
+    }
+
+    // =====================================================================================================
+    // Tracing: which goroutine sent what to whom, for the diagrams Script draws
+    // =====================================================================================================
+
+    /**
+     * Records what goroutines do with channels, when {@code -Dgochan.trace=FILE} or {@code GOCHAN_TRACE=FILE} is
+     * set; Script writes it to FILE as diagrams when the program ends.
+     *
+     * <p>Free when off: ON is a static final, read once when the helper loads, so the JIT drops every
+     * {@code if (Trace.ON)} from the compiled code (an option parsed by the script, later, could not be folded
+     * away). When on, it keeps counts of everything, folded by the line of code (a channel's {@code make}, a
+     * goroutine's {@code go}), and the first TIMELINE events in order: its memory is bounded however long the
+     * program runs. The hooks on a channel run under the channel's lock, and each buffer slot remembers who filled
+     * it, so every value is paired with its sender and its receiver.
+     */
+    static final class Trace {
+        static final String FILE = System.getProperty("gochan.trace", System.getenv("GOCHAN_TRACE"));
+        static final boolean ON = FILE != null && !FILE.isBlank();
+        static final int TIMELINE = 400;
+        static final Object TIMER = "timer"; // the sender on a timer's or ticker's channel
+        private static final long START = System.nanoTime();
+
+        /** Goroutines started by one go call (or main, the timers, another thread): one node of the topology. */
+        static final class Group {
+            final String key; // "go FanIn.primeFinder FanIn.java:66", "main", "timer", "thread HttpClient-N"
+            final StackTraceElement goCall; // null but for goroutines
+            final LongAdder started = new LongAdder();
+            final LongAdder ended = new LongAdder();
+            final Map<String, LongAdder> blocked = new ConcurrentHashMap<>(); // by Go's wait reason
+
+            Group(String key, StackTraceElement goCall) {
+                this.key = key;
+                this.goCall = goCall;
+            }
+        }
+
+        /** The channels made on one line: one arrow (or one done-style node) of the topology. */
+        static final class ChanSite {
+            final StackTraceElement made; // the user's line; null if none (made by the JDK's threads)
+            final boolean timer;
+            final Set<Integer> capacities = ConcurrentHashMap.newKeySet();
+            final LongAdder channels = new LongAdder();
+            final LongAdder closes = new LongAdder();
+            final Map<List<Group>, LongAdder> carried = new ConcurrentHashMap<>(); // [from, to] -> values
+            final Set<Group> closers = ConcurrentHashMap.newKeySet();
+            final Set<Group> sawClosed = ConcurrentHashMap.newKeySet();
+            final Set<Group> listeners = ConcurrentHashMap.newKeySet(); // had it in a select's receive case
+
+            ChanSite(StackTraceElement made, boolean timer) {
+                this.made = made;
+                this.timer = timer;
+            }
+        }
+
+        /** One channel's part. Called under the channel's lock, except for the constructor. */
+        static final class OfChan {
+            final ChanSite site;
+            final Bubble bubble;
+            private final Object[] slotSenders; // who filled each slot of the buffer
+
+            OfChan(Bubble bubble, int capacity, boolean timer) {
+                StackWalker.StackFrame caller = callerOfHelper();
+                StackTraceElement made = caller == null ? null : caller.toStackTraceElement();
+                String key = (timer ? "timer " : "") + made;
+                this.site = sites.computeIfAbsent(key, k -> new ChanSite(made, timer));
+                this.bubble = bubble;
+                this.slotSenders = new Object[capacity];
+                site.capacities.add(timer ? 0 : capacity);
+                site.channels.increment();
+            }
+
+            void handedOver(Object from, Object to, Object value) {
+                site.carried.computeIfAbsent(List.of(groupOf(from), groupOf(to)), k -> new LongAdder()).increment();
+                log(VALUE, bubble, from, to, this, value);
+            }
+
+            void buffered(int slot, Object from) {
+                slotSenders[slot] = from;
+            }
+
+            void unbuffered(int slot, Object to, Object value) {
+                Object from = slotSenders[slot];
+                slotSenders[slot] = null;
+                handedOver(from, to, value);
+            }
+
+            void closed(Object by) {
+                site.closes.increment();
+                site.closers.add(groupOf(by));
+                log(CLOSE, bubble, by, null, this, null);
+            }
+
+            void sawClosed(Object by) {
+                site.sawClosed.add(groupOf(by));
+                log(SAW_CLOSED, bubble, by, null, this, null);
+            }
+        }
+
+        static final Map<String, Group> groups = new ConcurrentHashMap<>();
+        static final Map<String, ChanSite> sites = new ConcurrentHashMap<>();
+
+        // ---- the timeline: the first events, in the order they happened ----
+
+        static final int GO = 0, VALUE = 1, CLOSE = 2, SAW_CLOSED = 3, SELECT = 4;
+
+        /**
+         * One event: from and to are actors (a G, TIMER, or a Thread the helper has no G for); a GO event's from is
+         * the creator's goroutine id; at is in nanoseconds since the trace started, or since the bubble's clock did.
+         */
+        record Event(int kind, long at, boolean virtual, Object from, Object to, OfChan chan, Object detail) {}
+
+        private static final AtomicReferenceArray<Event> timeline = new AtomicReferenceArray<>(TIMELINE);
+        private static final AtomicInteger logged = new AtomicInteger();
+        static final LongAdder events = new LongAdder(); // all of them, kept or not
+
+        private static void log(int kind, Bubble bubble, Object from, Object to, OfChan chan, Object detail) {
+            events.increment();
+            if (logged.get() < TIMELINE) { // checked first, so that the counter never overflows
+                int i = logged.getAndIncrement();
+                if (i < TIMELINE) {
+                    boolean virtual = bubble != Bubble.PROGRAM;
+                    long at = virtual ? bubble.clock.nanos() - VirtualClock.START : System.nanoTime() - START;
+                    timeline.set(i, new Event(kind, at, virtual, from, to, chan, detail));
+                }
+            }
+        }
+
+        /** The events kept, in order; read once every goroutine has ended. */
+        static List<Event> timeline() {
+            List<Event> kept = new ArrayList<>();
+            for (int i = 0; i < Math.min(logged.get(), TIMELINE); i++) {
+                Event e = timeline.get(i);
+                if (e != null) {
+                    kept.add(e);
+                }
+            }
+            return kept;
+        }
+
+        // ---- who is acting ----
+
+        /** The calling thread as an actor: its G if the helper has one (a goroutine, main), else the thread. */
+        static Object current() {
+            Thread thread = Thread.currentThread();
+            G g = G.all.get(thread);
+            if (g == null) {
+                g = G.otherThreads.get(); // G.current() would make one, and number it: ids must stay as untraced
+            }
+            return g != null ? g : thread;
+        }
+
+        /** Who sends on the channel: a timer's channel is sent to by its timer, whichever thread runs it. */
+        static Object sender(Chan<?> channel) {
+            return channel.timer ? TIMER : current();
+        }
+
+        static Group groupOf(Object actor) {
+            if (actor instanceof G g) {
+                Group group = g.traceGroup;
+                if (group == null) { // a benign race: both compute the same group
+                    g.traceGroup = group = g.id == 1 ? group("main", null)
+                            : g.goroutine ? goGroup(g.goCall) : threadGroup(g.thread);
+                }
+                return group;
+            }
+            return actor instanceof Thread thread ? threadGroup(thread) : group("timer", null);
+        }
+
+        private static Group goGroup(StackWalker.StackFrame goCall) {
+            if (goCall == null) {
+                return group("go ?", null);
+            }
+            StackTraceElement call = goCall.toStackTraceElement();
+            return group("go " + call.getClassName() + "." + call.getMethodName() + " " + call.getFileName() + ":"
+                    + call.getLineNumber(), call);
+        }
+
+        private static Group threadGroup(Thread thread) {
+            return group("thread " + thread.getName().replaceAll("\\d+", "N"), null); // one node per pool
+        }
+
+        private static Group group(String key, StackTraceElement goCall) {
+            return groups.computeIfAbsent(key, k -> new Group(k, goCall));
+        }
+
+        // ---- the hooks outside channels ----
+
+        static void started(G g, boolean bubbleRoot) {
+            if (bubbleRoot) {
+                g.traceGroup = group("main", null); // the script's main, run in a bubble (GOCHAN_TIME=virtual)
+            }
+            groupOf(g).started.increment();
+            log(GO, g.bubble, g.creator, g, null, null);
+        }
+
+        static void ended(G g) {
+            groupOf(g).ended.increment();
+        }
+
+        static void blocked(G g, String reason) {
+            groupOf(g).blocked.computeIfAbsent(reason, r -> new LongAdder()).increment();
+        }
+
+        /** A select chose a case: its receive cases make the caller a listener of their channels. */
+        static void selected(Case<?>[] cases, int chosen) {
+            Object me = current();
+            Group group = groupOf(me);
+            for (Case<?> c : cases) {
+                if (c.kind == Case.Kind.RECEIVE && c.channel != null) {
+                    c.channel.trace.site.listeners.add(group);
+                }
+            }
+            Case<?> c = cases[chosen];
+            log(SELECT, c.channel == null ? Bubble.ofCurrentThread() : c.channel.bubble, me, null,
+                    c.channel == null ? null : c.channel.trace, c.kind.name());
+        }
     }
 }

@@ -97,7 +97,8 @@ public class Heartbeat implements Callable<Integer> {
         static Tickers start(ReceiveOnly<?> done, Duration pulseInterval) {
             Ticker pulse = newTicker(pulseInterval);                    // pulse := time.Tick(pulseInterval)
             pause(done, pulseInterval.dividedBy(100));
-            return new Tickers(pulse, newTicker(pulseInterval.multipliedBy(2))); // workGen := time.Tick(2 * pulseInterval)
+            Ticker workGen = newTicker(pulseInterval.multipliedBy(2));  // workGen := time.Tick(2 * pulseInterval)
+            return new Tickers(pulse, workGen);
         }
 
         void stop() {

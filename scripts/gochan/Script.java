@@ -271,9 +271,11 @@ public final class Script {
                             unnamed.add(g);
                         }
                     }
-                    for (Go.Trace.Group g : unnamed) {
-                        groups.put(g, unnamed.size() == 1 ? method : method + " " + g.goCall.getFileName() + ":"
-                                + g.goCall.getLineNumber());
+                    // The rest are numbered in the order they stand in the source (1 is the topmost go call), not
+                    // by line number: an edit above them does not rename them, so the gallery does not drift.
+                    unnamed.sort(Comparator.comparingInt(g -> g.goCall.getLineNumber()));
+                    for (int i = 0; i < unnamed.size(); i++) {
+                        groups.put(unnamed.get(i), unnamed.size() == 1 ? method : method + " " + (i + 1));
                     }
                 }
             }
@@ -325,7 +327,8 @@ public final class Script {
                         return "time.After";
                     }
                 }
-                return (site.timer ? "timer " : "chan ") + site.made.getFileName() + ":" + site.made.getLineNumber();
+                // no line number: an edit above it would rename the channel, and the gallery would drift
+                return (site.timer ? "timer in " : "chan in ") + site.made.getFileName();
             }
 
             /** The source line of a frame, if its file is found from the working directory. */

@@ -53,12 +53,17 @@ class ScriptOutputTest {
 
     /** Runs ./jbang as above, with these variables added to the child process's environment. */
     static Run jbang(Map<String, String> env, String... args) throws IOException, InterruptedException {
+        return jbangIn(ROOT, env, args);
+    }
+
+    /** Runs the repository's ./jbang in the folder, with these variables added, bounded, capturing both streams. */
+    static Run jbangIn(Path folder, Map<String, String> env, String... args) throws IOException, InterruptedException {
         List<String> command = new ArrayList<>(List.of(ROOT.resolve("jbang").toString()));
         command.addAll(List.of(args));
         Path out = Files.createTempFile("script", ".out");
         Path err = Files.createTempFile("script", ".err");
         try {
-            ProcessBuilder builder = new ProcessBuilder(command).directory(ROOT.toFile())
+            ProcessBuilder builder = new ProcessBuilder(command).directory(folder.toFile())
                     .redirectOutput(out.toFile()).redirectError(err.toFile());
             builder.environment().putAll(env);
             Process process = builder.start();

@@ -2,7 +2,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 import static org.junit.jupiter.api.DynamicTest.dynamicTest;
 
 import com.google.gson.JsonObject;
@@ -11,6 +10,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -43,41 +43,17 @@ class StandaloneScriptTest {
     static final String COPY_LINE = "// To run it elsewhere, copy it with: ";
 
     /** Generous: a cold build with an empty jbang cache, on a loaded machine. */
-    static final long RUN_BOUND_SECONDS = 180;
+    static final long RUN_BOUND_SECONDS = ScriptOutputTest.RUN_BOUND_SECONDS;
 
     @TempDir
     static Path jbangDir;
 
-    record Run(int status, List<String> out, List<String> err) {
-        String describe() {
-            return "exit status " + status + "\n--- stdout\n" + String.join("\n", out)
-                    + "\n--- stderr\n" + String.join("\n", err);
-        }
-    }
-
     /** Runs the repository's ./jbang in the folder, with its own jbang cache and these variables, bounded. */
-    static Run jbang(Path folder, Map<String, String> env, String... args) throws IOException, InterruptedException {
-        List<String> command = new ArrayList<>(List.of(ROOT.resolve("jbang").toString()));
-        command.addAll(List.of(args));
-        Path out = Files.createTempFile("standalone", ".out");
-        Path err = Files.createTempFile("standalone", ".err");
-        try {
-            ProcessBuilder builder = new ProcessBuilder(command).directory(folder.toFile())
-                    .redirectOutput(out.toFile()).redirectError(err.toFile());
-            builder.environment().put("JBANG_DIR", jbangDir.toString());
-            builder.environment().putAll(env);
-            Process process = builder.start();
-            if (!process.waitFor(RUN_BOUND_SECONDS, TimeUnit.SECONDS)) {
-                process.descendants().forEach(ProcessHandle::destroyForcibly);
-                process.destroyForcibly();
-                fail(String.join(" ", command) + " did not finish within " + RUN_BOUND_SECONDS + " s\n--- stdout\n"
-                        + Files.readString(out) + "\n--- stderr\n" + Files.readString(err));
-            }
-            return new Run(process.exitValue(), Files.readAllLines(out), Files.readAllLines(err));
-        } finally {
-            Files.deleteIfExists(out);
-            Files.deleteIfExists(err);
-        }
+    static ScriptOutputTest.Run jbang(Path folder, Map<String, String> env, String... args)
+            throws IOException, InterruptedException {
+        Map<String, String> withOwnCache = new HashMap<>(env);
+        withOwnCache.put("JBANG_DIR", jbangDir.toString());
+        return ScriptOutputTest.jbangIn(folder, withOwnCache, args);
     }
 
     /** A new empty folder outside the repository, so that nothing there can resolve against it. */
@@ -163,7 +139,8 @@ class StandaloneScriptTest {
     void aScriptMadeFromTheTemplateRunsOutsideTheRepository() throws Exception {
         Path folder = folderOutsideTheRepository();
         // given: the catalog resolves from the repository root, the new script lands in the other folder
-        Run init = jbang(ROOT, Map.of(), "init", "-t", "pattern@catalog", folder.resolve("MyStage.java").toString());
+        ScriptOutputTest.Run init =
+                jbang(ROOT, Map.of(), "init", "-t", "pattern@catalog", folder.resolve("MyStage.java").toString());
         assertEquals(0, init.status(), init.describe());
         assertEquals(Set.of("MyStage.java", "gochan/Go.java", "gochan/Script.java"),
                 relative(folder, filesUnder(folder)));
@@ -172,9 +149,9 @@ class StandaloneScriptTest {
         assertTrue(source.contains("public class MyStage implements"), source);
 
         // when: it runs there, with its defaults, with an option, and with a bad value
-        Run defaults = jbang(folder, Map.of(), "MyStage.java");
-        Run three = jbang(folder, Map.of(), "MyStage.java", "--count", "3");
-        Run bad = jbang(folder, Map.of(), "MyStage.java", "--count", "-1");
+        ScriptOutputTest.Run defaults = jbang(folder, Map.of(), "MyStage.java");
+        ScriptOutputTest.Run three = jbang(folder, Map.of(), "MyStage.java", "--count", "3");
+        ScriptOutputTest.Run bad = jbang(folder, Map.of(), "MyStage.java", "--count", "-1");
 
         // then: it prints its documented output, obeys its option and rejects a bad value in one line
         assertEquals(0, defaults.status(), defaults.describe());
@@ -199,7 +176,8 @@ class StandaloneScriptTest {
                 Files.copy(ROOT.resolve("scripts").resolve(file), folder.resolve(file));
             }
             // when
-            Run run = jbang(folder, Map.of("GOCHAN_TIME", "virtual"), name); // as ScriptOutputTest runs it
+            // as ScriptOutputTest runs it
+            ScriptOutputTest.Run run = jbang(folder, Map.of("GOCHAN_TIME", "virtual"), name);
             // then: what it prints in the repository
             assertEquals(0, run.status(), run.describe());
             ExpectedOutput expected = ExpectedOutput.of(script);

@@ -52,6 +52,14 @@ public class Google implements Callable<Integer> {
             description = "Replicas of each search, for First and 3.0 (default: ${DEFAULT-VALUE}).")
     int replicas = 2;
 
+    // Not --version: that one prints the script's version (mixinStandardHelpOptions). Named like pike's --section.
+    @Option(names = "--section", split = ",", paramLabel = "VERSION",
+            description = "Run only these versions: 1.0, 2.0, 2.1, first, 3.0 (default: all, in the talk's order); "
+                    + "each prints what it prints in the full run.")
+    List<String> only;
+
+    static final List<String> VERSIONS = List.of("1.0", "2.0", "2.1", "first", "3.0");
+
     @Spec
     CommandSpec spec;
 
@@ -208,16 +216,31 @@ public class Google implements Callable<Integer> {
 
     // Not in the talk: each version once, with searches that take no time, before anything is timed. The first run
     // of each would otherwise count the JVM's one-time costs (loading and linking what it uses), 10 ms and more;
-    // Go, compiled ahead of time, has none.
+    // Go, compiled ahead of time, has none. Only the versions that will run (--section), so that a traced run of one
+    // version draws no other's goroutines.
     void warmUp() {
         Search instant = fakeSearch("warm-up", () -> Duration.ZERO);
         Search[] instants = {instant, instant};
-        sprint(google10(query, instant, instant, instant));
-        google20(query, instant, instant, instant);
-        google21(query, timeout, instant, instant, instant);
-        first(query, instants);
-        google30(query, timeout, instants, instants, instants);
+        if (runs("1.0")) {
+            sprint(google10(query, instant, instant, instant));
+        }
+        if (runs("2.0")) {
+            google20(query, instant, instant, instant);
+        }
+        if (runs("2.1")) {
+            google21(query, timeout, instant, instant, instant);
+        }
+        if (runs("first")) {
+            first(query, instants);
+        }
+        if (runs("3.0")) {
+            google30(query, timeout, instants, instants, instants);
+        }
         shown(since(now()));
+    }
+
+    boolean runs(String version) {
+        return only == null || only.contains(version);
     }
 
     // Replicas of one kind of search: web1, web2, ...
@@ -233,10 +256,18 @@ public class Google implements Callable<Integer> {
     public Integer call() {
         Script.require(spec, replicas >= 1, "--replicas must be at least 1, got " + replicas);
         Script.require(spec, timeout.isPositive(), "--timeout must be positive, got " + timeout);
+        Script.require(spec, only == null || VERSIONS.containsAll(only),
+                "--section takes " + String.join(", ", VERSIONS) + "; got " + only);
         Random seeds = new Random(seed);
-        Search web = fakeSearch("web", latencies(seeds));          // Web = fakeSearch("web")
-        Search image = fakeSearch("image", latencies(seeds));      // Image = fakeSearch("image")
-        Search video = fakeSearch("video", latencies(seeds));      // Video = fakeSearch("video")
+        Supplier<Duration> webLatency = latencies(seeds);
+        Supplier<Duration> imageLatency = latencies(seeds);
+        Supplier<Duration> videoLatency = latencies(seeds);
+        Search web = fakeSearch("web", webLatency);                // Web = fakeSearch("web")
+        Search image = fakeSearch("image", imageLatency);          // Image = fakeSearch("image")
+        Search video = fakeSearch("video", videoLatency);          // Video = fakeSearch("video")
+        // 1.0, 2.0 and 2.1 each draw one latency of Web, Image and Video; one left out draws them all the same, so
+        // that the next one run gets the latencies it gets in the full run.
+        Runnable skipped = () -> List.of(webLatency, imageLatency, videoLatency).forEach(Supplier::get);
         Search[] replica = replicasOf("replica ", seeds);           // fakeSearch("replica 1"), fakeSearch("replica 2")
         Search[] webs = replicasOf("web", seeds);                  // Web1 = fakeSearch("web1"), ...
         Search[] images = replicasOf("image", seeds);
@@ -244,47 +275,61 @@ public class Google implements Callable<Integer> {
         String timeoutText = Script.durationString(timeout, Duration.ofMillis(1));
         warmUp();
 
-        System.out.println("== Google Search 1.0: Web, Image and Video one after the other ==");
-        Instant start = now();                                      // start := time.Now()
-        List<Result> results = google10(query, web, image, video); // results := Google("golang")
-        Duration elapsed = since(start);                            // elapsed := time.Since(start)
-        System.out.println(sprint(results));                        // fmt.Println(results)
-        System.out.println(shown(elapsed));                         // fmt.Println(elapsed)
-
-        System.out.println("== Google Search 2.0: the three at once, waiting for all ==");
-        start = now();
-        results = google20(query, web, image, video);
-        elapsed = since(start);
-        System.out.println(sprint(results));
-        System.out.println(shown(elapsed));
-
-        System.out.println("== Google Search 2.1: the three at once, waiting at most " + timeoutText + " ==");
-        start = now();
-        results = google21(query, timeout, web, image, video);
-        elapsed = since(start);
-        if (results.size() < 3) {
-            System.out.println("timed out");
+        if (runs("1.0")) {
+            System.out.println("== Google Search 1.0: Web, Image and Video one after the other ==");
+            Instant start = now();                                  // start := time.Now()
+            List<Result> results = google10(query, web, image, video); // results := Google("golang")
+            Duration elapsed = since(start);                        // elapsed := time.Since(start)
+            System.out.println(sprint(results));                    // fmt.Println(results)
+            System.out.println(shown(elapsed));                     // fmt.Println(elapsed)
+        } else {
+            skipped.run();
         }
-        System.out.println(sprint(results));
-        System.out.println(shown(elapsed));
 
-        System.out.println("== First: one search sent to " + replicas + " replicas, the first answer wins ==");
-        start = now();
-        Result result = first(query, replica);                     // result := First("golang", ...)
-        elapsed = since(start);
-        System.out.println(result);                                 // fmt.Println(result): its newline, then Println's
-        System.out.println(shown(elapsed));
-
-        System.out.println("== Google Search 3.0: each search First over " + replicas + " replicas, waiting at most "
-                + timeoutText + " ==");
-        start = now();
-        results = google30(query, timeout, webs, images, videos);
-        elapsed = since(start);
-        if (results.size() < 3) {
-            System.out.println("timed out");
+        if (runs("2.0")) {
+            System.out.println("== Google Search 2.0: the three at once, waiting for all ==");
+            Instant start = now();
+            List<Result> results = google20(query, web, image, video);
+            Duration elapsed = since(start);
+            System.out.println(sprint(results));
+            System.out.println(shown(elapsed));
+        } else {
+            skipped.run();
         }
-        System.out.println(sprint(results));
-        System.out.println(shown(elapsed));
+
+        if (runs("2.1")) {
+            System.out.println("== Google Search 2.1: the three at once, waiting at most " + timeoutText + " ==");
+            Instant start = now();
+            List<Result> results = google21(query, timeout, web, image, video);
+            Duration elapsed = since(start);
+            if (results.size() < 3) {
+                System.out.println("timed out");
+            }
+            System.out.println(sprint(results));
+            System.out.println(shown(elapsed));
+        }
+
+        if (runs("first")) {
+            System.out.println("== First: one search sent to " + replicas + " replicas, the first answer wins ==");
+            Instant start = now();
+            Result result = first(query, replica);                 // result := First("golang", ...)
+            Duration elapsed = since(start);
+            System.out.println(result);                             // fmt.Println(result): its newline, then Println's
+            System.out.println(shown(elapsed));
+        }
+
+        if (runs("3.0")) {
+            System.out.println("== Google Search 3.0: each search First over " + replicas + " replicas, waiting at "
+                    + "most " + timeoutText + " ==");
+            Instant start = now();
+            List<Result> results = google30(query, timeout, webs, images, videos);
+            Duration elapsed = since(start);
+            if (results.size() < 3) {
+                System.out.println("timed out");
+            }
+            System.out.println(sprint(results));
+            System.out.println(shown(elapsed));
+        }
 
         // Not in the talk. The searches that Google or First stopped waiting for are still running; each ends
         // within 100 ms of its start (rand.Intn(100)). Once that has passed, none is left: each sent its late result

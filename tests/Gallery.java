@@ -31,11 +31,81 @@ public class Gallery {
             "fanin", List.of("--finders", "2", "--primes", "3", "--bound", "100000"),
             "pike", List.of("--gophers", "5"));
 
+    /**
+     * Patterns whose run is several programs one after the other, drawn one diagram per part, each part run alone
+     * (with its script's --section): alias -> part -> [what the part is, its options]. One picture of them all is a
+     * crowd of crossing arrows.
+     */
+    static final Map<String, Map<String, List<String>>> PARTS = Map.of(
+            "pike", parts(
+                    "generatorboring", "Generator: function that returns a channel", "--section generatorboring",
+                    "generator2boring", "Channels as a handle on a service", "--section generator2boring",
+                    "faninboring", "Multiplexing (fan-in)", "--section faninboring",
+                    "selectboring", "Fan-in using select", "--section selectboring",
+                    "sequenceboring", "Restoring sequencing", "--section sequenceboring",
+                    "timeout", "Timeout using select", "--section timeout",
+                    "timeoutall", "Timeout for whole conversation using select", "--section timeoutall",
+                    "quit", "Quit channel", "--section quit",
+                    "rcvquit", "Receive on quit channel", "--section rcvquit",
+                    "daisy", "Daisy-chain", "--section daisy --gophers 5"),
+            "google", parts(
+                    "1.0", "Web, Image and Video one after the other", "--section 1.0",
+                    "2.0", "The three at once, waiting for all", "--section 2.0",
+                    "2.1", "The three at once, waiting at most 80ms", "--section 2.1",
+                    "first", "One search sent to 2 replicas, the first answer wins", "--section first",
+                    "3.0", "Each search First over 2 replicas, waiting at most 80ms", "--section 3.0"));
+
+    /** What the diagrams of an alias of PARTS need said, after its heading. */
+    static final Map<String, String> NOTES = Map.of(
+            "google", " Each version runs twice, so its counts are twice what the talk's code starts: once on "
+                    + "searches that take no time (a warm-up, not timed), then timed.");
+
+    /** name, what it is, its options (space-separated), ... -> an ordered map name -> [what it is, options...]. */
+    private static Map<String, List<String>> parts(String... triples) {
+        Map<String, List<String>> parts = new LinkedHashMap<>();
+        for (int i = 0; i < triples.length; i += 3) {
+            List<String> value = new ArrayList<>(List.of(triples[i + 1]));
+            value.addAll(List.of(triples[i + 2].split(" ")));
+            parts.put(triples[i], List.copyOf(value));
+        }
+        return parts;
+    }
+
+    /**
+     * One diagram of the gallery: an alias's run (part null) or one part of it. Its key, "pike" or "pike: daisy", is
+     * its heading in docs/patterns.md ("## pike", "### pike: daisy") and its name in NOTHING_TO_DRAW and the tests.
+     */
+    record Drawing(String alias, String part) {
+        String key() {
+            return part == null ? alias : alias + ": " + part;
+        }
+
+        String fileName() {
+            return (part == null ? alias : alias + "-" + part) + ".md";
+        }
+
+        List<String> options() {
+            return part == null ? OPTIONS.getOrDefault(alias, List.of())
+                    : PARTS.get(alias).get(part).subList(1, PARTS.get(alias).get(part).size());
+        }
+
+        String what() {
+            return part == null ? null : PARTS.get(alias).get(part).get(0);
+        }
+    }
+
+    /** The diagrams of an alias: one per part, or one of the whole run. */
+    static List<Drawing> drawings(String alias) {
+        return PARTS.containsKey(alias) ? PARTS.get(alias).keySet().stream().map(part -> new Drawing(alias, part))
+                .toList() : List.of(new Drawing(alias, null));
+    }
+
     /** Why an alias draws nothing; an alias whose run draws no arrow and is not here fails the test. */
     static final Map<String, String> NOTHING_TO_DRAW = Map.of(
             "context-java", "it uses Java 25's StructuredTaskScope and ScopedValue, not the helper's channels.",
             "deadlock", "its five mistakes run apart from each other, and each ends in a deadlock report.",
-            "errorprop", "it is about error values crossing layers, and starts no goroutine.");
+            "errorprop", "it is about error values crossing layers, and starts no goroutine.",
+            "google: 1.0", "it starts no goroutine (main calls each search in turn).");
 
     static final Path ROOT = root();
 
@@ -58,19 +128,25 @@ public class Gallery {
     }
 
     /** The command the gallery shows, and runs: on virtual time (scripts that need real time ignore it). */
-    static List<String> command(String alias, Path traceFile) {
+    static List<String> command(Drawing drawing, Path traceFile) {
         List<String> command = new ArrayList<>(List.of("env", "GOCHAN_TIME=virtual", "GOCHAN_TRACE=" + traceFile,
-                "./jbang", alias + "@catalog"));
-        command.addAll(OPTIONS.getOrDefault(alias, List.of()));
+                "./jbang", drawing.alias() + "@catalog"));
+        command.addAll(drawing.options());
         return command;
     }
 
-    /** Runs the alias traced, and returns the Markdown it wrote. */
+    /** Runs the alias traced, with the gallery's options, and returns the Markdown it wrote. */
     static String trace(String alias) throws IOException, InterruptedException {
-        Path file = Files.createTempFile("trace-" + alias, ".md");
-        Path log = Files.createTempFile("trace-" + alias, ".log");
+        return trace(new Drawing(alias, null));
+    }
+
+    /** Runs the drawing's command traced, and returns the Markdown it wrote. */
+    static String trace(Drawing drawing) throws IOException, InterruptedException {
+        String alias = drawing.key();
+        Path file = Files.createTempFile("trace-" + drawing.fileName().replace(".md", ""), ".md");
+        Path log = Files.createTempFile("trace-" + drawing.fileName().replace(".md", ""), ".log");
         try {
-            Process process = new ProcessBuilder(command(alias, file)).directory(ROOT.toFile())
+            Process process = new ProcessBuilder(command(drawing, file)).directory(ROOT.toFile())
                     .redirectErrorStream(true).redirectOutput(log.toFile()).start();
             if (!process.waitFor(180, TimeUnit.SECONDS)) {
                 process.descendants().forEach(ProcessHandle::destroyForcibly);
@@ -127,9 +203,14 @@ public class Gallery {
         return topology;
     }
 
-    /** The gallery's section of an alias: everything from its heading to the next. */
-    static String section(String gallery, String alias) {
-        Matcher m = Pattern.compile("(?ms)^## " + Pattern.quote(alias) + "\n(.*?)(?=^## |\\z)").matcher(gallery);
+    /**
+     * The gallery's section of an alias ("## pike": everything to the next "## ", its parts included) or of a part
+     * ("### pike: daisy", a drawing's key: everything to the next heading).
+     */
+    static String section(String gallery, String key) {
+        Matcher m = Pattern.compile(key.contains(": ")
+                ? "(?ms)^### " + Pattern.quote(key) + "\n(.*?)(?=^##|\\z)"
+                : "(?ms)^## " + Pattern.quote(key) + "\n(.*?)(?=^## |\\z)").matcher(gallery);
         return m.find() ? m.group(1) : null;
     }
 
@@ -143,7 +224,8 @@ public class Gallery {
                 received, labelled with the channel's variable (and its capacity when buffered); a channel that
                 carried no value and was only closed (a `done`) is a hexagon, dotted from whoever closed it, naming
                 who was listening. Run any script the same way to get its diagrams, with a timeline of its first
-                events and the counts (see "Seeing it" in the README).
+                events and the counts (see "Seeing it" in the README). A script whose run is several programs one
+                after the other (pike, google) is drawn one program at a time, each run alone with `--section`.
 
                 Written by `just diagrams`, which also checks that Mermaid renders each one; the tests
                 (`GalleryTest`) fail when a script no longer draws what is shown here.
@@ -151,37 +233,64 @@ public class Gallery {
         aliases.forEach((alias, script) -> {
             md.append("\n## ").append(alias).append("\n\n");
             md.append("[").append(Path.of(script).getFileName()).append("](../").append(script).append(")");
-            String topology = topologies.get(alias);
-            if (NOTHING_TO_DRAW.containsKey(alias) || topology == null) {
-                md.append(": ").append(topology == null && !NOTHING_TO_DRAW.containsKey(alias)
-                        ? "not drawn yet: its traced run failed (see `just diagrams`)."
-                        : "nothing to draw: " + NOTHING_TO_DRAW.get(alias)).append("\n");
+            if (NOTHING_TO_DRAW.containsKey(alias)) {
+                md.append(": nothing to draw: ").append(NOTHING_TO_DRAW.get(alias)).append("\n");
                 return;
             }
-            List<String> command = command(alias, Path.of(alias + ".md"));
-            md.append(", traced with `").append(String.join(" ", command.subList(1, command.size())))
-                    .append("`\n\n```mermaid\n").append(topology).append("```\n");
+            if (!PARTS.containsKey(alias)) {
+                diagram(md, new Drawing(alias, null), topologies);
+                return;
+            }
+            md.append(": one diagram per part of its run, each part run alone.").append(NOTES.getOrDefault(alias, ""))
+                    .append("\n");
+            for (Drawing drawing : drawings(alias)) {
+                md.append("\n### ").append(drawing.key()).append("\n\n*").append(drawing.what()).append("*");
+                diagram(md, drawing, topologies);
+            }
         });
         return md.toString();
+    }
+
+    /** "traced with `command`" and the diagram, or why there is none. */
+    private static void diagram(StringBuilder md, Drawing drawing, Map<String, String> topologies) {
+        String topology = topologies.get(drawing.key());
+        if (NOTHING_TO_DRAW.containsKey(drawing.key())) {
+            md.append(": nothing to draw: ").append(NOTHING_TO_DRAW.get(drawing.key())).append("\n");
+            return;
+        }
+        if (topology == null || topology.isEmpty()) {
+            md.append(": not drawn yet: its traced run failed (see `just diagrams`).\n");
+            return;
+        }
+        List<String> command = command(drawing, Path.of(drawing.fileName()));
+        md.append(", traced with `").append(String.join(" ", command.subList(1, command.size())))
+                .append("`\n\n```mermaid\n").append(topology).append("```\n");
+    }
+
+    /** The diagrams to trace: every alias's, but those of NOTHING_TO_DRAW. */
+    static List<Drawing> drawn(List<String> aliases) {
+        return aliases.stream().filter(alias -> !NOTHING_TO_DRAW.containsKey(alias))
+                .flatMap(alias -> drawings(alias).stream())
+                .filter(drawing -> !NOTHING_TO_DRAW.containsKey(drawing.key())).toList();
     }
 
     /**
      * Starts a traced run of each alias, a few at a time: each run spends most of its time waiting (for ./jbang's
      * lock, for a script's real-time pauses), so they overlap well.
      */
-    static Map<String, CompletableFuture<String>> traceAll(List<String> aliases) {
+    static Map<String, CompletableFuture<String>> traceAll(List<Drawing> drawings) {
         ExecutorService runs = Executors.newFixedThreadPool(4, task -> {
             Thread thread = new Thread(task, "gallery-run");
             thread.setDaemon(true);
             return thread;
         });
         Map<String, CompletableFuture<String>> traces = new LinkedHashMap<>();
-        for (String alias : aliases) {
-            traces.put(alias, CompletableFuture.supplyAsync(() -> {
+        for (Drawing drawing : drawings) {
+            traces.put(drawing.key(), CompletableFuture.supplyAsync(() -> {
                 try {
-                    return trace(alias);
+                    return trace(drawing);
                 } catch (IOException | InterruptedException e) {
-                    throw new IllegalStateException(alias + ": " + e, e);
+                    throw new IllegalStateException(drawing.key() + ": " + e, e);
                 }
             }, runs));
         }
@@ -193,37 +302,35 @@ public class Gallery {
         Map<String, String> aliases = aliases();
         Path galleryFile = ROOT.resolve("docs/patterns.md");
         String old = Files.exists(galleryFile) ? Files.readString(galleryFile) : "";
-        List<String> wanted = aliases.keySet().stream().filter(alias -> !NOTHING_TO_DRAW.containsKey(alias))
-                .filter(alias -> args.length == 0 || List.of(args).contains(alias) || section(old, alias) == null)
-                .toList();
+        List<Drawing> all = drawn(List.copyOf(aliases.keySet()));
+        List<Drawing> wanted = all.stream().filter(drawing -> args.length == 0
+                || List.of(args).contains(drawing.alias()) || section(old, drawing.key()) == null).toList();
         Map<String, CompletableFuture<String>> traces = traceAll(wanted);
         String keepIn = System.getenv("GALLERY_TRACES");
         Path keep = keepIn == null || keepIn.isBlank() ? null : Files.createDirectories(Path.of(keepIn));
         Map<String, String> topologies = new LinkedHashMap<>();
         List<String> failures = new ArrayList<>();
-        for (String alias : aliases.keySet()) {
-            if (NOTHING_TO_DRAW.containsKey(alias)) {
-                continue;
-            }
-            if (!traces.containsKey(alias)) {
-                topologies.put(alias, topology(section(old, alias))); // not asked for: kept as it was
+        for (Drawing drawing : all) {
+            String key = drawing.key();
+            if (!traces.containsKey(key)) {
+                topologies.put(key, topology(section(old, key))); // not asked for: kept as it was
                 continue;
             }
             try {
-                String trace = traces.get(alias).join();
+                String trace = traces.get(key).join();
                 if (keep != null) { // every diagram of the run, timelines included, for `just diagrams` to render
-                    Files.writeString(keep.resolve(alias + ".md"), trace);
+                    Files.writeString(keep.resolve(drawing.fileName()), trace);
                 }
                 String topology = topology(trace);
                 if (normalised(topology).isEmpty()) {
-                    throw new IllegalStateException(alias + " drew no arrow: add it to NOTHING_TO_DRAW, with why");
+                    throw new IllegalStateException(key + " drew no arrow: add it to NOTHING_TO_DRAW, with why");
                 }
-                topologies.put(alias, topology);
-                System.out.println("traced " + alias);
+                topologies.put(key, topology);
+                System.out.println("traced " + key);
             } catch (RuntimeException | IOException failed) {
                 failures.add(failed.getMessage());
-                if (section(old, alias) != null) {
-                    topologies.put(alias, topology(section(old, alias)));
+                if (section(old, key) != null) {
+                    topologies.put(key, topology(section(old, key)));
                 }
             }
         }

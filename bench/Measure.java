@@ -18,6 +18,8 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.regex.Pattern;
 import org.openjdk.jmh.profile.GCProfiler;
+import org.openjdk.jmh.results.BenchmarkResult;
+import org.openjdk.jmh.results.IterationResult;
 import org.openjdk.jmh.results.Result;
 import org.openjdk.jmh.results.RunResult;
 import org.openjdk.jmh.runner.Runner;
@@ -45,17 +47,26 @@ final class Measure {
 
     static final String[] IMPLEMENTATIONS = {"helper", "jox", "jdk"};
 
-    /** How long to measure. quick: about two and a half minutes on 2 cores. full: 3 JMH forks, about 15 minutes. */
+    /**
+     * How long to measure. quick: about three and a half minutes on 2 cores. full: about 16 minutes.
+     *
+     * A JMH benchmark runs in {@code forks} fresh JVMs (JMH forks), and the forks of the three implementations take
+     * turns: helper, jox, jdk, helper, jox, jdk, ... So a slow minute of the machine (another tenant of the host, a
+     * background job) lands on all three alike, and the ratios keep still. On these 2-CPU machines one fork of a
+     * hand-off benchmark can settle 2x slower or faster than the next (where the JIT and the scheduler happen to put
+     * things), so three short forks give a steadier median than one long one: the cell is the median of every
+     * measured iteration of every fork.
+     */
     record Settings(String name, int forks, int warmUps, int iterations, Duration iterationTime,
                     int daisyWarmUps, int daisyIterations, int freshRuns, int fanInWarmUpPairs, int fanInPairs,
                     int startupRuns, Duration idleWindow) {
-        static final Settings QUICK = new Settings("quick", 1, 3, 5, Duration.ofMillis(300),
-                2, 6, 5, 1, 5, 5, Duration.ofSeconds(3));
+        static final Settings QUICK = new Settings("quick", 3, 2, 3, Duration.ofMillis(300),
+                1, 2, 3, 1, 5, 5, Duration.ofSeconds(3));
         /** Checks that everything runs, in well under a minute; its numbers mean little. */
         static final Settings SMOKE = new Settings("smoke", 1, 1, 2, Duration.ofMillis(100),
                 1, 1, 1, 0, 1, 1, Duration.ofSeconds(1));
         static final Settings FULL = new Settings("full", 3, 5, 10, Duration.ofSeconds(1),
-                5, 10, 10, 2, 15, 10, Duration.ofSeconds(5));
+                3, 5, 10, 2, 15, 10, Duration.ofSeconds(5));
     }
 
     /** One cell of the table. */
@@ -64,6 +75,7 @@ final class Measure {
             return new Cell(statistics.getPercentile(50), statistics.getN() > 1 ? statistics.getMeanErrorAt(0.999) : Double.NaN);
         }
 
+        /** From the measured iterations of several runs (here, JMH forks). */
         static Cell of(List<Double> samples) {
             ListStatistics statistics = new ListStatistics();
             samples.forEach(statistics::addValue);
@@ -136,16 +148,29 @@ final class Measure {
             for (ChannelBench.Workload workload : ChannelBench.JMH_WORKLOADS) {
                 boolean daisy = workload.key().equals("daisy-warm");
                 if (wanted(workload.key()) || (daisy && wanted("daisy-alloc"))) {
+                    List<List<Double>> scores = List.of(new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
+                    List<List<Double>> allocations = List.of(new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
+                    for (int fork = 1; fork <= settings.forks(); fork++) { // the implementations take turns
+                        for (int i = 0; i < 3; i++) {
+                            String method = workload.methods().get(i);
+                            if (method != null) {
+                                RunResult result = jmh(method, daisy);
+                                List<Double> fromFork = iterationScores(result, null);
+                                scores.get(i).addAll(fromFork);
+                                allocations.get(i).addAll(iterationScores(result, "gc.alloc.rate.norm"));
+                                progress("%-18s fork %d of %d: %s %s", method, fork, settings.forks(),
+                                        format(Cell.of(fromFork)), result.getPrimaryResult().getScoreUnit());
+                            }
+                        }
+                    }
                     Cell[] cells = new Cell[3];
                     for (int i = 0; i < 3; i++) {
-                        String method = workload.methods().get(i);
-                        if (method != null) {
-                            RunResult result = jmh(method, daisy);
-                            cells[i] = Cell.of(result.getPrimaryResult().getStatistics());
-                            progress("%-18s %s %s", method, format(cells[i]), result.getPrimaryResult().getScoreUnit());
-                            if (daisy) {
-                                daisyAllocation[i] = allocationPerGoroutine(result);
-                            }
+                        if (!scores.get(i).isEmpty()) {
+                            cells[i] = Cell.of(scores.get(i));
+                            progress("%-18s %s", workload.methods().get(i), format(cells[i]));
+                        }
+                        if (daisy && !allocations.get(i).isEmpty()) { // bytes per chain, over its goroutines
+                            daisyAllocation[i] = Cell.of(allocations.get(i)).scaled(1.0 / ChannelBench.DAISY_GOROUTINES);
                         }
                     }
                     rows.add(new Row(workload.label(), workload.unit(), cells, workload.key()));
@@ -171,10 +196,11 @@ final class Measure {
 
         // ---- JMH ----------------------------------------------------------------------------------------
 
+        /** One JMH fork of one benchmark. */
         RunResult jmh(String method, boolean daisy) throws Exception {
             ChainedOptionsBuilder options = new OptionsBuilder()
                     .include("^" + Pattern.quote(ChannelBench.class.getName() + "." + method) + "$")
-                    .forks(settings.forks())
+                    .forks(1)
                     .shouldFailOnError(true)
                     .verbosity(VerboseMode.SILENT);
             if (Runtime.version().feature() >= 23) {
@@ -199,14 +225,26 @@ final class Measure {
             return results.iterator().next();
         }
 
-        /** gc.alloc.rate.norm is bytes allocated per operation, here per chain: divided over its goroutines. */
-        Cell allocationPerGoroutine(RunResult result) {
-            for (Map.Entry<String, Result> secondary : result.getSecondaryResults().entrySet()) {
-                if (secondary.getKey().endsWith("gc.alloc.rate.norm")) {
-                    return Cell.of(secondary.getValue().getStatistics()).scaled(1.0 / ChannelBench.DAISY_GOROUTINES);
+        /**
+         * The score of every measured iteration: the primary result's (secondary null), or that of the secondary
+         * result whose name ends with {@code secondary} (gc.alloc.rate.norm: bytes allocated per operation).
+         */
+        static List<Double> iterationScores(RunResult result, String secondary) {
+            List<Double> scores = new ArrayList<>();
+            for (BenchmarkResult fork : result.getBenchmarkResults()) {
+                for (IterationResult iteration : fork.getIterationResults()) {
+                    if (secondary == null) {
+                        scores.add(iteration.getPrimaryResult().getScore());
+                    } else {
+                        for (Map.Entry<String, Result> named : iteration.getSecondaryResults().entrySet()) {
+                            if (named.getKey().endsWith(secondary)) {
+                                scores.add(named.getValue().getScore());
+                            }
+                        }
+                    }
                 }
             }
-            return null;
+            return scores;
         }
 
         // ---- 3: what a goroutine blocked in select costs, in CPU -----------------------------------------
@@ -230,15 +268,19 @@ final class Measure {
         void daisyFresh() throws Exception {
             Cell[] times = new Cell[3];
             Cell[] memory = new Cell[3];
-            for (int i = 0; i < 3; i++) {
-                List<Double> millis = new ArrayList<>();
-                List<Double> megabytes = new ArrayList<>();
-                for (int run = 0; run < settings.freshRuns(); run++) {
+            List<List<Double>> millisOf = List.of(new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
+            List<List<Double>> megabytesOf = List.of(new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
+            for (int run = 0; run < settings.freshRuns(); run++) { // the implementations take turns, as JMH's forks
+                for (int i = 0; i < 3; i++) {
                     String[] line = child(List.of("bench.ChannelBench", "daisy-child", IMPLEMENTATIONS[i]))
                             .get(0).split(" ");
-                    millis.add(Double.parseDouble(line[0]) / 1e6);
-                    megabytes.add(Double.parseDouble(line[1]) / 1024);
+                    millisOf.get(i).add(Double.parseDouble(line[0]) / 1e6);
+                    megabytesOf.get(i).add(Double.parseDouble(line[1]) / 1024);
                 }
+            }
+            for (int i = 0; i < 3; i++) {
+                List<Double> millis = millisOf.get(i);
+                List<Double> megabytes = megabytesOf.get(i);
                 times[i] = Cell.of(millis);
                 memory[i] = megabytes.get(0) < 0 ? null : Cell.of(megabytes);
                 progress("%-18s %s ms, peak RSS %s MB", "daisy fresh " + IMPLEMENTATIONS[i], format(times[i]),

@@ -107,7 +107,7 @@ public final class Go {
      *
      * Every channel has one lock, a ring buffer and two wait queues: blocked senders (sendq) and blocked receivers
      * (recvq). A blocked operation is a Waiter in one of those queues (Go's sudog). Invariants, true whenever the
-     * channel's lock is free, where a "live" waiter is one whose Parked.state is still WAITING:
+     * channel's lock is free, where a "live" waiter is one whose Parked.state is still SPINNING or WAITING:
      *   - at least one of sendq and recvq has no live waiter (except for a single select that both sends and
      *     receives on the same unbuffered channel, as in Go);
      *   - a non-empty buffer means no live receiver waits;
@@ -221,6 +221,25 @@ public final class Go {
             return new Chan<>(1, true);
         }
 
+        /**
+         * Takes the channel's lock. Like Go's runtime lock (runtime/lock_futex.go, which spins before it sleeps), it
+         * first tries for a little while: the lock is held for well under a microsecond, while a virtual thread that
+         * parks to wait for it costs several. On one carrier, or on a platform thread, it waits at once.
+         */
+        void acquire() {
+            if (buffer.length == 0 && Parked.CARRIERS > 1 && Thread.currentThread().isVirtual()) {
+                for (int tries = 0; tries < LOCK_SPINS; tries++) {
+                    if (lock.tryLock()) {
+                        return;
+                    }
+                    Thread.onSpinWait();
+                }
+            }
+            lock.lock();
+        }
+
+        private static final int LOCK_SPINS = 100;
+
         // ---- the steps shared by plain operations and select; the channel must be locked ----
 
         /** Hands the value to a waiting receiver, or buffers it. False if the send would block. */
@@ -305,12 +324,12 @@ public final class Go {
                 bubble.checkInside("send on synctest channel from outside bubble");
             }
             Waiter waiter;
-            lock.lock();
+            acquire();
             try {
                 if (trySendLocked(value)) {
                     return;
                 }
-                waiter = new Waiter(Parked.on(CHAN_SEND, bubble), this, 0, value); // only a blocking send allocates
+                waiter = new Waiter(parkedFor(CHAN_SEND), this, 0, value); // only a blocking send allocates
                 sendq.enqueue(waiter);
             } finally {
                 lock.unlock();
@@ -341,13 +360,13 @@ public final class Go {
                 bubble.checkInside("receive on synctest channel from outside bubble");
             }
             Waiter waiter;
-            lock.lock();
+            acquire();
             try {
                 Object got = tryReceiveLocked();
                 if (got != NOT_READY) {
                     return got;
                 }
-                waiter = new Waiter(Parked.on(CHAN_RECEIVE, bubble), this, 0, null); // only a blocking receive allocates
+                waiter = new Waiter(parkedFor(CHAN_RECEIVE), this, 0, null); // only a blocking receive allocates
                 recvq.enqueue(waiter);
             } finally {
                 lock.unlock();
@@ -359,9 +378,18 @@ public final class Go {
             return waiter.ok ? waiter.elem : CLOSED;
         }
 
+        /** What a blocked send or receive parks on: on an unbuffered channel it is a hand-off, and may spin. */
+        private Parked parkedFor(String reason) {
+            return unbuffered() ? Parked.onHandOff(reason, bubble) : Parked.on(reason, bubble);
+        }
+
+        boolean unbuffered() {
+            return buffer.length == 0;
+        }
+
         /** Go's non-blocking send ({@code select} with a default case), used by timers, which run outside bubbles. */
         boolean trySend(T value) {
-            lock.lock();
+            acquire();
             try {
                 return trySendLocked(value);
             } finally {
@@ -371,7 +399,7 @@ public final class Go {
 
         /** Empties the buffer; true if it held a value. Only for timer channels, where no sender ever waits. */
         boolean drain() {
-            lock.lock();
+            acquire();
             try {
                 boolean held = count > 0;
                 while (count > 0) {
@@ -388,7 +416,7 @@ public final class Go {
             if (bubble != Bubble.PROGRAM) {
                 bubble.checkInside("close of synctest channel from outside bubble");
             }
-            lock.lock();
+            acquire();
             try {
                 if (closed) {
                     throw new Panic("close of closed channel");
@@ -413,7 +441,7 @@ public final class Go {
         }
 
         private void dequeue(Waiter waiter) {
-            lock.lock();
+            acquire();
             try {
                 if (waiter.queue != null) { // null: a waker has dequeued it already
                     waiter.queue.remove(waiter);
@@ -425,7 +453,7 @@ public final class Go {
 
         @Override
         public int len() {
-            lock.lock();
+            acquire();
             try {
                 return timer ? 0 : count;
             } finally {
@@ -509,12 +537,45 @@ public final class Go {
      * before it parks, and whoever wakes it counts it running again inside fire, before unpark. So a goroutine that
      * is about to run again is never counted as blocked, and "the last one has blocked" cannot race a hand-off that
      * is still on its way.
+     *
+     * Not in Go: a hand-off may spin before it parks (see SPINS). While it spins its state is SPINNING: it still
+     * counts as running, and a waker that completes it then neither counts it nor unparks it. Only when it gives up
+     * does it move to WAITING (one compare-and-set, so a waker sees one or the other) and count itself blocked.
      */
     static final class Parked {
-        static final int WAITING = -1;
+        static final int WAITING = -1;   // parked, or about to park, and counted blocked
         static final int CANCELLED = -2; // interrupted
         static final int TIMED_OUT = -3; // awaitUntil's deadline passed
         static final int LEAKED = -4;    // awaitGoroutines: the goroutines it waits for are all blocked for good
+        static final int SPINNING = -5;  // waiting, but not parked yet and still counted running
+
+        /**
+         * Why a hand-off spins, and when. Parking a virtual thread and waking it again costs a few microseconds
+         * here: the woken thread is queued on its waker's carrier, and the other carrier's OS thread often has to be
+         * woken to take it. A partner that answers within a microsecond or two (ping-pong, a select fed by busy
+         * producers) is cheaper to wait for by spinning, as the JDK's SynchronousQueue (LinkedTransferQueue.await)
+         * and Jox do. Go does not spin in chan.go; its scheduler makes the wake-up cheap instead (runnext).
+         * So a wait spins SPINS times (Thread.onSpinWait, about 30 ns each on these machines: 4 us in all) before
+         * it parks, but only when that cannot keep anybody from running:
+         *   - it is a hand-off: a send or receive on an unbuffered channel, or a select whose channels are all
+         *     unbuffered. A buffered channel does better parked: its other side fills or drains many values before
+         *     the parked one runs again;
+         *   - the goroutine is a virtual thread outside a bubble and the JVM has more than one carrier thread: on one
+         *     carrier, the goroutine it waits for could not run until the spin ends;
+         *   - at most four goroutines per carrier are running, itself included (SPIN_WHILE_RUNNING). A spin holds a
+         *     carrier that a runnable goroutine may be waiting for, for 4 us at most, about what parking and waking
+         *     cost anyway. But where many goroutines block at once, such as a daisy chain of 100,000 starting up,
+         *     spinning would burn a carrier for each of them. (The JDK asks instead whether its carrier has queued
+         *     work, through a method only java.util.concurrent can call.) With 2 carriers a select fed by 4
+         *     producers still spins: measured, two to three times as fast as when it spun only while every running
+         *     goroutine had a carrier of its own;
+         *   - tracing is off (a traced run records every wait).
+         */
+        static final int SPINS = 128;
+        static final int CARRIERS = Integer.getInteger("jdk.virtualThreadScheduler.parallelism",
+                Runtime.getRuntime().availableProcessors());
+        static final int SPIN_WHILE_RUNNING = 4 * CARRIERS;
+        static int forcedSpins = -1; // Go.spinEveryHandOff (set before any goroutine starts); -1: the rules above
 
         final G g;
         final Thread thread;
@@ -525,20 +586,39 @@ public final class Go {
          */
         final boolean durable;
         long since; // System.nanoTime() when it blocked
-        /** WAITING, then exactly once either the index of the case that fired or one of the codes above. */
-        final AtomicInteger state = new AtomicInteger(WAITING);
+        /**
+         * SPINNING or WAITING, then exactly once either the index of the case that fired or one of the codes above.
+         */
+        final AtomicInteger state;
+        /** It started SPINNING: counted running until it moves to WAITING itself, even if fired before await. */
+        private final boolean handOff;
 
-        private Parked(G g, String reason, boolean durable) {
+        private Parked(G g, String reason, boolean durable, boolean spin) {
             this.g = g;
             this.thread = g.thread;
             this.reason = reason;
             this.durable = durable;
+            this.handOff = spin;
+            this.state = new AtomicInteger(spin ? SPINNING : WAITING);
         }
 
         /** A Parked for an operation of the calling thread on something that belongs to {@code owner}. */
         static Parked on(String reason, Bubble owner) {
             G g = G.current();
-            return new Parked(g, reason, owner == g.bubble);
+            return new Parked(g, reason, owner == g.bubble, false);
+        }
+
+        /** A Parked for a hand-off (see SPINS): it may spin before it parks. */
+        static Parked onHandOff(String reason, Bubble owner) {
+            G g = G.current();
+            return new Parked(g, reason, owner == g.bubble, mayCarrierSpin(g));
+        }
+
+        private static boolean mayCarrierSpin(G g) {
+            if (forcedSpins >= 0) {
+                return true;
+            }
+            return CARRIERS > 1 && !Trace.ON && g.goroutine && g.bubble == Bubble.PROGRAM && g.thread.isVirtual();
         }
 
         /**
@@ -546,6 +626,9 @@ public final class Go {
          * wins the compare-and-set may hand the goroutine anything, so a select completes exactly one case.
          */
         boolean fire(int result) {
+            if (state.get() == SPINNING && state.compareAndSet(SPINNING, result)) {
+                return true; // it never counted itself blocked, and sees the result without being unparked
+            }
             if (!state.compareAndSet(WAITING, result)) {
                 return false; // another case of its select fired first, or it was interrupted
             }
@@ -567,6 +650,23 @@ public final class Go {
 
         /** await, or TIMED_OUT once System.nanoTime() passes the deadline. */
         int awaitUntil(long deadline, boolean timed) {
+            if (handOff) {
+                // A waker may have fired it already, while it still counted running: then it must not count itself
+                // blocked below, as nobody will count it running again (the first read of the loop returns).
+                int spins = forcedSpins >= 0 ? forcedSpins : G.runningOnCarriers() <= SPIN_WHILE_RUNNING ? SPINS : 0;
+                for (; spins > 0; spins--) {
+                    int fired = state.get();
+                    if (fired != SPINNING) {
+                        return fired;
+                    }
+                    Thread.onSpinWait();
+                }
+                // Give up: WAITING from now on. A waker that fires after this counts it running again, perhaps even
+                // before block below counts it out: the count is one too high for that moment, never too low.
+                if (!state.compareAndSet(SPINNING, WAITING)) {
+                    return state.get(); // fired on the last spin (or before await, if it did not spin)
+                }
+            }
             since = System.nanoTime();
             g.block(this);
             if (Trace.ON) {
@@ -901,12 +1001,15 @@ public final class Go {
             // receive, only an operation that blocks allocates waiters. The select is durable (in a bubble) only if
             // every channel belongs to the bubble.
             Bubble owner = cases[pollOrder[0]].channel.bubble;
-            for (int p = 1; p < polled; p++) {
-                if (cases[pollOrder[p]].channel.bubble != owner) {
+            boolean handOff = true; // every channel unbuffered: it may spin (see Parked.SPINS)
+            for (int p = 0; p < polled; p++) {
+                Chan<?> channel = cases[pollOrder[p]].channel;
+                if (channel.bubble != owner) {
                     owner = null;
                 }
+                handOff &= channel.unbuffered();
             }
-            parked = Parked.on(SELECT, owner);
+            parked = handOff ? Parked.onHandOff(SELECT, owner) : Parked.on(SELECT, owner);
             waiters = new Waiter[cases.length];
             for (int p = 0; p < polled; p++) {
                 int i = pollOrder[p];
@@ -986,7 +1089,7 @@ public final class Go {
 
     private static void lockAll(Chan<?>[] channels) {
         for (Chan<?> channel : channels) {
-            channel.lock.lock();
+            channel.acquire();
         }
     }
 
@@ -1052,6 +1155,8 @@ public final class Go {
             this.goCall = goCall;
         }
 
+        private static final G MAIN; // goroutine 1, the JVM's main thread, if the helper found it
+
         static {
             // The JVM's main thread is goroutine 1 and counts as running until it blocks in the helper. Found by
             // name, whichever thread first uses the helper.
@@ -1060,9 +1165,21 @@ public final class Go {
                 main = Thread.getAllStackTraces().keySet().stream().filter(G::isMain).findFirst().orElse(null);
             }
             if (main != null) {
-                all.put(main, new G(1, main, Bubble.PROGRAM, false, true, 0, null));
+                MAIN = new G(1, main, Bubble.PROGRAM, false, true, 0, null);
+                all.put(main, MAIN);
                 Bubble.PROGRAM.quiet.addAndGet(Bubble.RUNNING);
+            } else {
+                MAIN = null;
             }
+        }
+
+        /**
+         * The goroutines of the program counted running that need a carrier thread: all of them but main, which has
+         * an OS thread of its own. (A goroutine spinning in a hand-off counts too: it holds its carrier.)
+         */
+        static int runningOnCarriers() {
+            int running = Bubble.running(Bubble.PROGRAM.quiet.get());
+            return MAIN != null && MAIN.parked == null ? running - 1 : running;
         }
 
         private static boolean isMain(Thread thread) {
@@ -1167,6 +1284,16 @@ public final class Go {
     }
 
     private static volatile ThreadFactory goroutineThreads = Thread.ofVirtual().factory(); // thread-safe, unlike a builder
+
+    /**
+     * Makes every hand-off (Parked.SPINS) spin {@code spins} times before it parks, on any thread and whatever the
+     * count of running goroutines. For Fray only (tests/modelcheck), whose goroutines are platform threads that would
+     * otherwise never spin: so that it checks the spinning paths too, where a waker may complete a goroutine before
+     * it parks, or race it as it gives up spinning.
+     */
+    static void spinEveryHandOff(int spins) {
+        Parked.forcedSpins = spins;
+    }
 
     private static Thread start(Runnable body, Bubble bubble, long creator, StackWalker.StackFrame goCall,
             boolean bubbleRoot) {

@@ -54,19 +54,19 @@ final class Measure {
      * turns: helper, jox, jdk, helper, jox, jdk, ... So a slow minute of the machine (another tenant of the host, a
      * background job) lands on all three alike, and the ratios keep still. On these 2-CPU machines one fork of a
      * hand-off benchmark can settle 2x slower or faster than the next (where the JIT and the scheduler happen to put
-     * things), so three short forks give a steadier median than one long one: the cell is the median of every
+     * things), so several short forks give a steadier median than one long one: the cell is the median of every
      * measured iteration of every fork.
      */
     record Settings(String name, int forks, int warmUps, int iterations, Duration iterationTime,
-                    int daisyWarmUps, int daisyIterations, int freshRuns, int fanInWarmUpPairs, int fanInPairs,
-                    int startupRuns, Duration idleWindow) {
-        static final Settings QUICK = new Settings("quick", 3, 2, 3, Duration.ofMillis(300),
-                1, 2, 3, 1, 5, 5, Duration.ofSeconds(3));
+                    int daisyForks, int daisyWarmUps, int daisyIterations, int freshRuns, int fanInWarmUpPairs,
+                    int fanInPairs, int startupRuns, Duration idleWindow) {
+        static final Settings QUICK = new Settings("quick", 4, 2, 2, Duration.ofMillis(300),
+                3, 2, 1, 3, 1, 5, 5, Duration.ofSeconds(3));
         /** Checks that everything runs, in well under a minute; its numbers mean little. */
         static final Settings SMOKE = new Settings("smoke", 1, 1, 2, Duration.ofMillis(100),
-                1, 1, 1, 0, 1, 1, Duration.ofSeconds(1));
-        static final Settings FULL = new Settings("full", 3, 5, 10, Duration.ofSeconds(1),
-                3, 5, 10, 2, 15, 10, Duration.ofSeconds(5));
+                1, 1, 1, 1, 0, 1, 1, Duration.ofSeconds(1));
+        static final Settings FULL = new Settings("full", 5, 3, 5, Duration.ofSeconds(1),
+                5, 3, 3, 10, 2, 15, 10, Duration.ofSeconds(5));
     }
 
     /** One cell of the table. */
@@ -150,7 +150,8 @@ final class Measure {
                 if (wanted(workload.key()) || (daisy && wanted("daisy-alloc"))) {
                     List<List<Double>> scores = List.of(new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
                     List<List<Double>> allocations = List.of(new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
-                    for (int fork = 1; fork <= settings.forks(); fork++) { // the implementations take turns
+                    int forks = daisy ? settings.daisyForks() : settings.forks();
+                    for (int fork = 1; fork <= forks; fork++) { // the implementations take turns
                         for (int i = 0; i < 3; i++) {
                             String method = workload.methods().get(i);
                             if (method != null) {
@@ -158,7 +159,7 @@ final class Measure {
                                 List<Double> fromFork = iterationScores(result, null);
                                 scores.get(i).addAll(fromFork);
                                 allocations.get(i).addAll(iterationScores(result, "gc.alloc.rate.norm"));
-                                progress("%-18s fork %d of %d: %s %s", method, fork, settings.forks(),
+                                progress("%-18s fork %d of %d: %s %s", method, fork, forks,
                                         format(Cell.of(fromFork)), result.getPrimaryResult().getScoreUnit());
                             }
                         }

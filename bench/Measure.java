@@ -66,7 +66,7 @@ final class Measure {
         static final Settings SMOKE = new Settings("smoke", 1, 1, 2, Duration.ofMillis(100),
                 1, 1, 1, 1, 0, 1, 1, Duration.ofSeconds(1));
         static final Settings FULL = new Settings("full", 5, 3, 5, Duration.ofSeconds(1),
-                5, 3, 3, 10, 2, 15, 10, Duration.ofSeconds(5));
+                5, 2, 3, 10, 2, 15, 10, Duration.ofSeconds(5));
     }
 
     /** One cell of the table. */
@@ -152,13 +152,16 @@ final class Measure {
                     List<List<Double>> allocations = List.of(new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
                     int forks = daisy ? settings.daisyForks() : settings.forks();
                     for (int fork = 1; fork <= forks; fork++) { // the implementations take turns
-                        for (int i = 0; i < 3; i++) {
+                        for (int turn = 0; turn < 3; turn++) {
+                            int i = (turn + fork - 1) % 3; // and a different one goes first each round
                             String method = workload.methods().get(i);
                             if (method != null) {
                                 RunResult result = jmh(method, daisy);
                                 List<Double> fromFork = iterationScores(result, null);
                                 scores.get(i).addAll(fromFork);
-                                allocations.get(i).addAll(iterationScores(result, "gc.alloc.rate.norm"));
+                                if (daisy) { // the GC profiler runs only there
+                                    allocations.get(i).addAll(iterationScores(result, "gc.alloc.rate.norm"));
+                                }
                                 progress("%-18s fork %d of %d: %s %s", method, fork, forks,
                                         format(Cell.of(fromFork)), result.getPrimaryResult().getScoreUnit());
                             }

@@ -222,12 +222,16 @@ public final class Go {
         }
 
         /**
-         * Takes the channel's lock. Like Go's runtime lock (runtime/lock_futex.go, which spins before it sleeps), it
-         * first tries for a little while: the lock is held for well under a microsecond, while a virtual thread that
-         * parks to wait for it costs several. On one carrier, or on a platform thread, it waits at once.
+         * Takes the channel's lock. Go's runtime lock spins a little before it sleeps (runtime/lock_futex.go;
+         * lock_spinbit.go since Go 1.24); so does the lock of an unbuffered channel here. Nothing blocks while a
+         * channel's lock is held, so the holder, on the other carrier, lets go soon, while a virtual thread that parks
+         * for the lock costs a park and a wake-up. In ping-pong the partner finds the lock held almost every time
+         * (for the enqueue of a waiter). A buffered channel waits at once: its two sides then take turns in batches,
+         * which measured faster than both spinning on the lock. On one carrier, or on a platform thread, it waits at
+         * once too (Parked.maySpinHere).
          */
         void acquire() {
-            if (buffer.length == 0 && Parked.CARRIERS > 1 && Thread.currentThread().isVirtual()) {
+            if (unbuffered() && Parked.maySpinHere()) {
                 for (int tries = 0; tries < LOCK_SPINS; tries++) {
                     if (lock.tryLock()) {
                         return;
@@ -543,7 +547,7 @@ public final class Go {
      * does it move to WAITING (one compare-and-set, so a waker sees one or the other) and count itself blocked.
      */
     static final class Parked {
-        static final int WAITING = -1;   // parked, or about to park, and counted blocked
+        static final int WAITING = -1;   // about to park, or parked: await counts it blocked (if it counts at all)
         static final int CANCELLED = -2; // interrupted
         static final int TIMED_OUT = -3; // awaitUntil's deadline passed
         static final int LEAKED = -4;    // awaitGoroutines: the goroutines it waits for are all blocked for good
@@ -555,14 +559,15 @@ public final class Go {
          * woken to take it. A partner that answers within a microsecond or two (ping-pong, a select fed by busy
          * producers) is cheaper to wait for by spinning, as the JDK's SynchronousQueue (LinkedTransferQueue.await)
          * and Jox do. Go does not spin in chan.go; its scheduler makes the wake-up cheap instead (runnext).
-         * So a wait spins SPINS times (Thread.onSpinWait, about 30 ns each on these machines: 4 us in all) before
-         * it parks, but only when that cannot keep anybody from running:
+         * So a wait spins SPINS times (Thread.onSpinWait: about 28 ns each on the 2-CPU machines we measured, so
+         * about 4 us in all; it depends on the CPU) before it parks, but only where that is unlikely to delay
+         * anybody:
          *   - it is a hand-off: a send or receive on an unbuffered channel, or a select whose channels are all
          *     unbuffered. A buffered channel does better parked: its other side fills or drains many values before
          *     the parked one runs again;
          *   - the goroutine is a virtual thread outside a bubble and the JVM has more than one carrier thread: on one
          *     carrier, the goroutine it waits for could not run until the spin ends;
-         *   - at most four goroutines per carrier are running, itself included (SPIN_WHILE_RUNNING). A spin holds a
+         *   - at most four goroutines per carrier are running, itself included (MAX_RUNNING_TO_SPIN). A spin holds a
          *     carrier that a runnable goroutine may be waiting for, for 4 us at most, about what parking and waking
          *     cost anyway. But where many goroutines block at once, such as a daisy chain of 100,000 starting up,
          *     spinning would burn a carrier for each of them. (The JDK asks instead whether its carrier has queued
@@ -574,8 +579,8 @@ public final class Go {
         static final int SPINS = 128;
         static final int CARRIERS = Integer.getInteger("jdk.virtualThreadScheduler.parallelism",
                 Runtime.getRuntime().availableProcessors());
-        static final int SPIN_WHILE_RUNNING = 4 * CARRIERS;
-        static int forcedSpins = -1; // Go.spinEveryHandOff (set before any goroutine starts); -1: the rules above
+        static final int MAX_RUNNING_TO_SPIN = 4 * CARRIERS;
+        static int forcedSpins = -1; // Go.spinEveryHandOff (set before its goroutines start); -1: the rules above
 
         final G g;
         final Thread thread;
@@ -591,14 +596,14 @@ public final class Go {
          */
         final AtomicInteger state;
         /** It started SPINNING: counted running until it moves to WAITING itself, even if fired before await. */
-        private final boolean handOff;
+        private final boolean spinsFirst;
 
         private Parked(G g, String reason, boolean durable, boolean spin) {
             this.g = g;
             this.thread = g.thread;
             this.reason = reason;
             this.durable = durable;
-            this.handOff = spin;
+            this.spinsFirst = spin;
             this.state = new AtomicInteger(spin ? SPINNING : WAITING);
         }
 
@@ -618,12 +623,18 @@ public final class Go {
             if (forcedSpins >= 0) {
                 return true;
             }
-            return CARRIERS > 1 && !Trace.ON && g.goroutine && g.bubble == Bubble.PROGRAM && g.thread.isVirtual();
+            return !Trace.ON && g.goroutine && g.bubble == Bubble.PROGRAM && maySpinHere();
+        }
+
+        /** More than one carrier, and the calling thread is virtual: a spin here leaves a carrier for the others. */
+        static boolean maySpinHere() {
+            return CARRIERS > 1 && Thread.currentThread().isVirtual();
         }
 
         /**
-         * Completes the wait with {@code result} if the goroutine is still waiting, and wakes it. Only the caller that
-         * wins the compare-and-set may hand the goroutine anything, so a select completes exactly one case.
+         * Completes the wait with {@code result} if the goroutine is still waiting, and wakes it if it has parked (or
+         * is about to). Only the caller that wins the compare-and-set may hand the goroutine anything, so a select
+         * completes exactly one case.
          */
         boolean fire(int result) {
             if (state.get() == SPINNING && state.compareAndSet(SPINNING, result)) {
@@ -640,7 +651,8 @@ public final class Go {
         }
 
         /**
-         * Parks until a waker fires it, and returns what the waker passed (a case index, or LEAKED); or returns
+         * Waits (spinning first, if it is a hand-off that may) until a waker fires it, and returns what the waker
+         * passed (a case index, or LEAKED); or returns
          * CANCELLED if the thread was interrupted first (the caller must then dequeue its waiters). The interrupt
          * flag stays set.
          */
@@ -650,10 +662,11 @@ public final class Go {
 
         /** await, or TIMED_OUT once System.nanoTime() passes the deadline. */
         int awaitUntil(long deadline, boolean timed) {
-            if (handOff) {
+            if (spinsFirst) { // never timed: only sends, receives and selects spin, and none of them has a deadline
                 // A waker may have fired it already, while it still counted running: then it must not count itself
                 // blocked below, as nobody will count it running again (the first read of the loop returns).
-                int spins = forcedSpins >= 0 ? forcedSpins : G.runningOnCarriers() <= SPIN_WHILE_RUNNING ? SPINS : 0;
+                // An interrupt is seen once the spin is over, at most SPINS later.
+                int spins = forcedSpins >= 0 ? forcedSpins : G.runningOnCarriers() <= MAX_RUNNING_TO_SPIN ? SPINS : 0;
                 for (; spins > 0; spins--) {
                     int fired = state.get();
                     if (fired != SPINNING) {
@@ -1174,8 +1187,10 @@ public final class Go {
         }
 
         /**
-         * The goroutines of the program counted running that need a carrier thread: all of them but main, which has
-         * an OS thread of its own. (A goroutine spinning in a hand-off counts too: it holds its carrier.)
+         * About how many goroutines of the program want a carrier thread: those counted running (which includes one
+         * spinning in a hand-off, holding its carrier, and one blocked outside the helper, in I/O or sleep, holding
+         * none), less main, which has an OS thread of its own. Goroutines of bubbles and other threads are not counted:
+         * an estimate, which only decides whether a hand-off spins.
          */
         static int runningOnCarriers() {
             int running = Bubble.running(Bubble.PROGRAM.quiet.get());

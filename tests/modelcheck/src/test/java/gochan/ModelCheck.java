@@ -26,6 +26,7 @@ final class ModelCheck {
     static void goroutinesOnPlatformThreads() {
         // Fray hangs when two threads race to initialise ThreadLocalRandom (select uses it): do it here, first.
         ThreadLocalRandom.current();
+        Go.spinEveryHandOff(-1); // the rules of Parked.SPINS (never on platform threads), unless a scenario says so
         goroutines.clear();
         ThreadFactory platform = Thread.ofPlatform().factory();
         Go.setGoroutineThreads(body -> {

@@ -34,7 +34,7 @@ class SpinScenarios {
     // Ping-pong over unbuffered channels: each side spins, then parks, or is completed while it spins.
     @FrayTest(iterations = 300)
     void pingPong() {
-        int runningBefore = spinningGoroutines();
+        int runningBefore = spinEveryHandOffTwice();
         Chan<Integer> ping = make();
         Chan<Integer> pong = make();
         List<Integer> back = new ArrayList<>();
@@ -59,7 +59,7 @@ class SpinScenarios {
     // Two senders racing into one select that spins: exactly one value is taken, the other stays with its sender.
     @FrayTest(iterations = 300)
     void twoSendersIntoASpinningSelect() {
-        int runningBefore = spinningGoroutines();
+        int runningBefore = spinEveryHandOffTwice();
         Chan<Integer> a = make();
         Chan<Integer> b = make();
         var fromA = onReceive(a);
@@ -81,7 +81,7 @@ class SpinScenarios {
     // An interrupt meets a receive that spins or has just parked, while a sender hands it a value.
     @FrayTest(iterations = 300)
     void interruptWhileSpinning() {
-        int runningBefore = spinningGoroutines();
+        int runningBefore = spinEveryHandOffTwice();
         Chan<Integer> ch = make();
         Integer[] got = new Integer[1];
         boolean[] interrupted = new boolean[1];
@@ -103,8 +103,11 @@ class SpinScenarios {
         outcome("interrupt while spinning", interrupted[0] ? "interrupted" : "received");
     }
 
-    /** Goroutines on Fray's threads, every hand-off spinning twice; returns the running count before any starts. */
-    private static int spinningGoroutines() {
+    /**
+     * Goroutines on Fray's threads, every hand-off spinning twice (goroutinesOnPlatformThreads turns that off again
+     * for the next scenario); returns the running count before any goroutine starts.
+     */
+    private static int spinEveryHandOffTwice() {
         goroutinesOnPlatformThreads();
         Go.spinEveryHandOff(2);
         Go.G.current(); // the helper counts main running once it first looks at goroutines: let it do so now

@@ -20,8 +20,8 @@ import org.pastalab.fray.junit.junit5.FrayTestExtension;
 import org.pastalab.fray.junit.junit5.annotations.FrayTest;
 
 /**
- * Hand-offs that spin before they park (Parked.SPINS). On virtual threads they spin only while few goroutines run,
- * which Fray cannot schedule; here every hand-off spins twice on the platform threads Fray controls
+ * Hand-offs that spin before they park (Parked.SPINS). They spin only on virtual threads, which Fray cannot
+ * schedule, and only while few goroutines run; here every hand-off spins twice on the platform threads Fray controls
  * (Go.spinEveryHandOff), so that each race of the spinning paths is tried: a waker completing a goroutine that is
  * still spinning (no count, no unpark), a waker racing the compare-and-set with which it gives up and parks, an
  * interrupt meeting it while it spins. After each schedule the count of running goroutines must be back where it

@@ -333,7 +333,8 @@ public final class Go {
                 if (trySendLocked(value)) {
                     return;
                 }
-                waiter = new Waiter(parkedFor(CHAN_SEND), this, 0, value); // only a blocking send allocates
+                // only a blocking send allocates; on an unbuffered channel it is a hand-off
+                waiter = new Waiter(Parked.on(CHAN_SEND, bubble, unbuffered()), this, 0, value);
                 sendq.enqueue(waiter);
             } finally {
                 lock.unlock();
@@ -370,7 +371,8 @@ public final class Go {
                 if (got != NOT_READY) {
                     return got;
                 }
-                waiter = new Waiter(parkedFor(CHAN_RECEIVE), this, 0, null); // only a blocking receive allocates
+                // only a blocking receive allocates; on an unbuffered channel it is a hand-off
+                waiter = new Waiter(Parked.on(CHAN_RECEIVE, bubble, unbuffered()), this, 0, null);
                 recvq.enqueue(waiter);
             } finally {
                 lock.unlock();
@@ -380,11 +382,6 @@ public final class Go {
                 throw new Interrupted("receive");
             }
             return waiter.ok ? waiter.elem : CLOSED;
-        }
-
-        /** What a blocked send or receive parks on: on an unbuffered channel it is a hand-off, and may spin. */
-        private Parked parkedFor(String reason) {
-            return unbuffered() ? Parked.onHandOff(reason, bubble) : Parked.on(reason, bubble);
         }
 
         boolean unbuffered() {
@@ -609,14 +606,13 @@ public final class Go {
 
         /** A Parked for an operation of the calling thread on something that belongs to {@code owner}. */
         static Parked on(String reason, Bubble owner) {
-            G g = G.current();
-            return new Parked(g, reason, owner == g.bubble, false);
+            return on(reason, owner, false);
         }
 
-        /** A Parked for a hand-off (see SPINS): it may spin before it parks. */
-        static Parked onHandOff(String reason, Bubble owner) {
+        /** The same for an operation that may be a hand-off (see SPINS): then it may spin before it parks. */
+        static Parked on(String reason, Bubble owner, boolean handOff) {
             G g = G.current();
-            return new Parked(g, reason, owner == g.bubble, mayCarrierSpin(g));
+            return new Parked(g, reason, owner == g.bubble, handOff && mayCarrierSpin(g));
         }
 
         private static boolean mayCarrierSpin(G g) {
@@ -1022,7 +1018,7 @@ public final class Go {
                 }
                 handOff &= channel.unbuffered();
             }
-            parked = handOff ? Parked.onHandOff(SELECT, owner) : Parked.on(SELECT, owner);
+            parked = Parked.on(SELECT, owner, handOff);
             waiters = new Waiter[cases.length];
             for (int p = 0; p < polled; p++) {
                 int i = pollOrder[p];

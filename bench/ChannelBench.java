@@ -396,14 +396,14 @@ public class ChannelBench {
         }
     }
 
-    /** A row of the table measured by JMH: the benchmark method of each implementation (null: it has none). */
+    /** A row of the table measured warm: the benchmark method of each implementation (null: it has none). */
     record Workload(String key, String label, String unit, String helper, String jox, String jdk) {
         List<String> methods() {
             return Arrays.asList(helper, jox, jdk);
         }
     }
 
-    static final List<Workload> JMH_WORKLOADS = List.of(
+    static final List<Workload> BENCHMARKS = List.of(
             new Workload("pingpong", "1 ping-pong, unbuffered", "ns/round trip",
                     "pingPongHelper", "pingPongJox", "pingPongJdk"),
             new Workload("buffered", "2 buffered 128, 1 producer 1 consumer", "ns/item",

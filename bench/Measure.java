@@ -8,6 +8,7 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.lang.management.ManagementFactory;
+import java.lang.reflect.Method;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -17,6 +18,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.regex.Pattern;
+import org.openjdk.jmh.annotations.OperationsPerInvocation;
 import org.openjdk.jmh.profile.GCProfiler;
 import org.openjdk.jmh.results.BenchmarkResult;
 import org.openjdk.jmh.results.IterationResult;
@@ -48,24 +50,23 @@ final class Measure {
     static final String[] IMPLEMENTATIONS = {"helper", "jox", "jdk"};
 
     /**
-     * How long to measure. quick: about three and a half minutes on 2 cores. full: about 16 minutes.
+     * How long to measure. quick: about three minutes on 2 cores. full: about 12 minutes.
      *
-     * A JMH benchmark runs in {@code forks} fresh JVMs (JMH forks), and the forks of the three implementations take
-     * turns: helper, jox, jdk, helper, jox, jdk, ... So a slow minute of the machine (another tenant of the host, a
-     * background job) lands on all three alike, and the ratios keep still. On these 2-CPU machines one fork of a
-     * hand-off benchmark can settle 2x slower or faster than the next (where the JIT and the scheduler happen to put
-     * things), so several short forks give a steadier median than one long one: the cell is the median of every
-     * measured iteration of every fork.
+     * Workloads 1-4 (the channel operations) run in turns inside one JVM (see turns), in {@code turnForks} fresh
+     * JVMs: {@code turnWarmUp} of turns to let the JIT settle, then {@code turnMeasurement} of measured turns. The
+     * warm daisy chain runs under JMH: {@code daisyForks} JMH forks per implementation, taking turns (helper, jox,
+     * jdk, then jox, jdk, helper, ...), each with {@code daisyWarmUps} and {@code daisyIterations} iterations of a
+     * second, and JMH's GC profiler for the allocation.
      */
-    record Settings(String name, int forks, int warmUps, int iterations, Duration iterationTime,
+    record Settings(String name, int turnForks, Duration turnWarmUp, Duration turnMeasurement,
                     int daisyForks, int daisyWarmUps, int daisyIterations, int freshRuns, int fanInWarmUpPairs,
                     int fanInPairs, int startupRuns, Duration idleWindow) {
-        static final Settings QUICK = new Settings("quick", 4, 2, 2, Duration.ofMillis(300),
+        static final Settings QUICK = new Settings("quick", 3, Duration.ofSeconds(1), Duration.ofSeconds(3),
                 3, 2, 1, 3, 1, 5, 5, Duration.ofSeconds(3));
         /** Checks that everything runs, in well under a minute; its numbers mean little. */
-        static final Settings SMOKE = new Settings("smoke", 1, 1, 2, Duration.ofMillis(100),
+        static final Settings SMOKE = new Settings("smoke", 1, Duration.ofMillis(200), Duration.ofMillis(300),
                 1, 1, 1, 1, 0, 1, 1, Duration.ofSeconds(1));
-        static final Settings FULL = new Settings("full", 5, 3, 5, Duration.ofSeconds(1),
+        static final Settings FULL = new Settings("full", 5, Duration.ofSeconds(2), Duration.ofSeconds(10),
                 5, 2, 3, 10, 2, 15, 10, Duration.ofSeconds(5));
     }
 
@@ -101,6 +102,10 @@ final class Measure {
     public static void main(String... args) throws Exception {
         if (args.length > 0 && args[0].equals("daisy-child")) {
             daisyChild(args[1]);
+            return;
+        }
+        if (args.length > 0 && args[0].equals("turns-child")) {
+            turnsChild(args[1], Duration.parse(args[2]), Duration.parse(args[3]));
             return;
         }
         if (args.length > 0 && args[0].equals("idle-child")) {
@@ -145,39 +150,36 @@ final class Measure {
             progress("%s run on %d CPUs, Java %s; workloads: %s", settings.name(), numCPU(),
                     Runtime.version(), only.isEmpty() ? "all" : String.join(" ", only));
             Cell[] daisyAllocation = new Cell[3];
-            for (ChannelBench.Workload workload : ChannelBench.JMH_WORKLOADS) {
+            for (ChannelBench.Workload workload : ChannelBench.BENCHMARKS) {
                 boolean daisy = workload.key().equals("daisy-warm");
-                if (wanted(workload.key()) || (daisy && wanted("daisy-alloc"))) {
+                if (daisy && (wanted("daisy-warm") || wanted("daisy-alloc"))) {
                     List<List<Double>> scores = List.of(new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
                     List<List<Double>> allocations = List.of(new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
-                    int forks = daisy ? settings.daisyForks() : settings.forks();
+                    int forks = settings.daisyForks();
                     for (int fork = 1; fork <= forks; fork++) { // the implementations take turns
                         for (int turn = 0; turn < 3; turn++) {
                             int i = (turn + fork - 1) % 3; // and a different one goes first each round
                             String method = workload.methods().get(i);
-                            if (method != null) {
-                                RunResult result = jmh(method, daisy);
-                                List<Double> fromFork = iterationScores(result, null);
-                                scores.get(i).addAll(fromFork);
-                                if (daisy) { // the GC profiler runs only there
-                                    allocations.get(i).addAll(iterationScores(result, "gc.alloc.rate.norm"));
-                                }
-                                progress("%-18s fork %d of %d: %s %s", method, fork, forks,
-                                        format(Cell.of(fromFork)), result.getPrimaryResult().getScoreUnit());
-                            }
+                            RunResult result = jmh(method);
+                            List<Double> fromFork = iterationScores(result, null);
+                            scores.get(i).addAll(fromFork);
+                            allocations.get(i).addAll(iterationScores(result, "gc.alloc.rate.norm"));
+                            progress("%-18s fork %d of %d: %s %s", method, fork, forks,
+                                    format(Cell.of(fromFork)), result.getPrimaryResult().getScoreUnit());
                         }
                     }
                     Cell[] cells = new Cell[3];
                     for (int i = 0; i < 3; i++) {
-                        if (!scores.get(i).isEmpty()) {
-                            cells[i] = Cell.of(scores.get(i));
-                            progress("%-18s %s", workload.methods().get(i), format(cells[i]));
-                        }
-                        if (daisy && !allocations.get(i).isEmpty()) { // bytes per chain, over its goroutines
-                            daisyAllocation[i] = Cell.of(allocations.get(i)).scaled(1.0 / ChannelBench.DAISY_GOROUTINES);
-                        }
+                        cells[i] = Cell.of(scores.get(i));
+                        progress("%-18s %s", workload.methods().get(i), format(cells[i]));
+                        // bytes per chain, over its goroutines
+                        daisyAllocation[i] = Cell.of(allocations.get(i)).scaled(1.0 / ChannelBench.DAISY_GOROUTINES);
                     }
-                    rows.add(new Row(workload.label(), workload.unit(), cells, workload.key()));
+                    if (wanted("daisy-warm")) {
+                        rows.add(new Row(workload.label(), workload.unit(), cells, workload.key()));
+                    }
+                } else if (!daisy && wanted(workload.key())) {
+                    rows.add(new Row(workload.label(), workload.unit(), turns(workload), workload.key()));
                 }
                 if (workload.key().equals("select4") && wanted("idle-select")) {
                     idleSelect();
@@ -198,10 +200,60 @@ final class Measure {
             print();
         }
 
-        // ---- JMH ----------------------------------------------------------------------------------------
+        // ---- 1-4: the implementations take turns in one JVM ------------------------------------------------
 
-        /** One JMH fork of one benchmark. */
-        RunResult jmh(String method, boolean daisy) throws Exception {
+        /**
+         * Workloads 1-4, measured in turns: in each of {@code turnForks} fresh JVMs (turnsChild), helper, jox and
+         * jdk each run one invocation of their benchmark method (10,000 round trips or 100,000 items, 5-30 ms), then
+         * the next, round after round, and every measured invocation is one sample. A cell is the median of all
+         * samples of all forks.
+         *
+         * Why not JMH, fork by fork, as the daisy chain: on these 2-vCPU VMs the speed of a hand-off changes 2-5x from
+         * one second to the next, for the JDK's queue and Jox as much as for the helper (where the host happens to
+         * run the two vCPUs, and whether the two carrier threads share a core). JMH runs one benchmark per fork, so
+         * the three were measured seconds apart, and the ratio lines of three quick runs moved by up to 2.2x. Taking
+         * turns every few milliseconds, each implementation sees the same moments of the machine, which is what a
+         * ratio needs. JMH cannot interleave benchmarks; its forks, warm-up and medians are what this does by hand.
+         * (One cost: the three share a JIT profile of the JDK's virtual-thread code. All three use it alike.)
+         */
+        Cell[] turns(ChannelBench.Workload workload) throws Exception {
+            List<List<Double>> samples = List.of(new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
+            for (int fork = 1; fork <= settings.turnForks(); fork++) {
+                List<String> lines = child(List.of("bench.ChannelBench", "turns-child", workload.key(),
+                        settings.turnWarmUp().toString(), settings.turnMeasurement().toString()));
+                Cell[] fromFork = new Cell[3];
+                int turns = 0;
+                for (int i = 0; i < 3; i++) {
+                    List<Double> values = parseSamples(lines.get(i));
+                    samples.get(i).addAll(values);
+                    fromFork[i] = values.isEmpty() ? null : Cell.of(values);
+                    turns = Math.max(turns, values.size());
+                }
+                progress("%-18s fork %d of %d, %d turns each: helper %s, jox %s, jdk %s %s", workload.key(), fork,
+                        settings.turnForks(), turns, format(fromFork[0]), format(fromFork[1]), format(fromFork[2]),
+                        workload.unit());
+            }
+            Cell[] cells = new Cell[3];
+            for (int i = 0; i < 3; i++) {
+                cells[i] = samples.get(i).isEmpty() ? null : Cell.of(samples.get(i));
+            }
+            return cells;
+        }
+
+        static List<Double> parseSamples(String line) {
+            List<Double> values = new ArrayList<>();
+            for (String value : line.trim().split(" ")) {
+                if (!value.equals("-")) {
+                    values.add(Double.parseDouble(value));
+                }
+            }
+            return values;
+        }
+
+        // ---- 5: the warm daisy chain, under JMH ----------------------------------------------------------
+
+        /** One JMH fork of one daisy-chain benchmark, with the GC profiler for the bytes allocated per chain. */
+        RunResult jmh(String method) throws Exception {
             ChainedOptionsBuilder options = new OptionsBuilder()
                     .include("^" + Pattern.quote(ChannelBench.class.getName() + "." + method) + "$")
                     .forks(1)
@@ -211,17 +263,10 @@ final class Measure {
                 // JMH 1.37 reads field offsets through sun.misc.Unsafe, which JDK 24+ warns about on every fork.
                 options.jvmArgsAppend("--sun-misc-unsafe-memory-access=allow");
             }
-            if (daisy) {
-                // One chain takes a few hundred ms warm (seconds cold): whole-second iterations, and the GC profiler
-                // for the bytes allocated per chain.
-                options.warmupIterations(settings.daisyWarmUps()).warmupTime(TimeValue.seconds(1))
-                        .measurementIterations(settings.daisyIterations()).measurementTime(TimeValue.seconds(1))
-                        .addProfiler(GCProfiler.class);
-            } else {
-                TimeValue time = TimeValue.milliseconds(settings.iterationTime().toMillis());
-                options.warmupIterations(settings.warmUps()).warmupTime(time)
-                        .measurementIterations(settings.iterations()).measurementTime(time);
-            }
+            // One chain takes a few hundred ms warm (seconds cold): whole-second iterations.
+            options.warmupIterations(settings.daisyWarmUps()).warmupTime(TimeValue.seconds(1))
+                    .measurementIterations(settings.daisyIterations()).measurementTime(TimeValue.seconds(1))
+                    .addProfiler(GCProfiler.class);
             var results = new Runner(options.build()).run();
             if (results.size() != 1) {
                 throw new IllegalStateException("JMH ran " + results.size() + " benchmarks for " + method);
@@ -448,6 +493,52 @@ final class Measure {
             throw new IllegalStateException(String.join(" ", command) + " exited with " + status);
         }
         return lines;
+    }
+
+    /**
+     * In a fresh JVM: one workload of 1-4 in turns (see Run.turns). Round after round, each implementation runs its
+     * benchmark method once (the first of the round rotates); after the warm-up, each invocation's time per
+     * operation is a sample. A round that starts before the end is finished, so every implementation has as many
+     * samples, and at least one round is measured even if the warm-up took all the time (smoke mode, cold). Prints one line per implementation (helper, jox, jdk): its samples, or "-" if it has no such
+     * benchmark.
+     */
+    static void turnsChild(String key, Duration warmUp, Duration measurement) throws Exception {
+        ChannelBench.Workload workload = ChannelBench.BENCHMARKS.stream().filter(w -> w.key().equals(key))
+                .findFirst().orElseThrow(() -> new IllegalArgumentException("no workload " + key));
+        ChannelBench bench = new ChannelBench();
+        Method[] methods = new Method[3];
+        int[] operations = new int[3];
+        for (int i = 0; i < 3; i++) {
+            String name = workload.methods().get(i);
+            if (name != null) {
+                methods[i] = ChannelBench.class.getMethod(name);
+                operations[i] = methods[i].getAnnotation(OperationsPerInvocation.class).value();
+            }
+        }
+        List<List<Double>> samples = List.of(new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
+        long measureFrom = System.nanoTime() + warmUp.toNanos();
+        long end = measureFrom + measurement.toNanos();
+        int measuredRounds = 0;
+        for (int round = 0; System.nanoTime() < end || measuredRounds == 0; round++) {
+            boolean measured = System.nanoTime() >= measureFrom;
+            if (measured) {
+                measuredRounds++;
+            }
+            for (int turn = 0; turn < 3; turn++) {
+                int i = (turn + round) % 3;
+                if (methods[i] != null) {
+                    long begin = System.nanoTime();
+                    methods[i].invoke(bench);
+                    double perOperation = (double) (System.nanoTime() - begin) / operations[i];
+                    if (measured) {
+                        samples.get(i).add(perOperation);
+                    }
+                }
+            }
+        }
+        for (List<Double> values : samples) {
+            System.out.println(values.isEmpty() ? "-" : String.join(" ", values.stream().map(String::valueOf).toList()));
+        }
     }
 
     /** In a fresh JVM: one daisy chain, timed, and the process's peak resident memory. Prints "ns kB". */

@@ -262,7 +262,7 @@ public final class Go {
                 }
             }
             if (count < buffer.length) {
-                int slot = (head + count) % buffer.length;
+                int slot = tail();
                 buffer[slot] = value;
                 if (Trace.ON) {
                     trace.buffered(slot, Trace.sender(this));
@@ -292,7 +292,7 @@ public final class Go {
                         return sender.elem;
                     }
                     Object oldest = takeFromBufferTraced();
-                    int slot = (head + count) % buffer.length;
+                    int slot = tail();
                     buffer[slot] = sender.elem;
                     if (Trace.ON) {
                         trace.buffered(slot, sender.parked.g);
@@ -302,6 +302,12 @@ public final class Go {
                 }
             }
             return count > 0 ? takeFromBufferTraced() : NOT_READY;
+        }
+
+        /** The free slot after the values in the ring (the buffer is not full). No %: a division per value costs. */
+        private int tail() {
+            int slot = head + count;
+            return slot < buffer.length ? slot : slot - buffer.length;
         }
 
         /** takeFromBuffer, for a receive: the value's sender and receiver are traced (a drain receives nothing). */
@@ -315,7 +321,7 @@ public final class Go {
         private Object takeFromBuffer() {
             Object value = buffer[head];
             buffer[head] = null; // let the value be collected
-            head = (head + 1) % buffer.length;
+            head = head + 1 == buffer.length ? 0 : head + 1;
             count--;
             return value;
         }

@@ -251,8 +251,9 @@ public final class Go {
             if (closed) {
                 throw new Panic("send on closed channel");
             }
-            // A receiver is waiting: the buffer is empty, so give it the value directly.
-            for (Waiter receiver; (receiver = recvq.poll()) != null; ) {
+            // A receiver is waiting: the buffer is empty, so give it the value directly. (Receivers wait only on an
+            // empty buffer, so with values buffered the queue is not even read: one cache line less per send.)
+            for (Waiter receiver; count == 0 && (receiver = recvq.poll()) != null; ) {
                 receiver.elem = value;
                 if (receiver.fire(true)) {
                     if (Trace.ON) {
@@ -282,8 +283,9 @@ public final class Go {
                 return CLOSED;
             }
             // A sender is waiting, so the buffer is full (or there is none). Take the oldest value and move the
-            // sender's value into the freed slot, which keeps both the order and the invariants.
-            for (Waiter sender; (sender = sendq.poll()) != null; ) {
+            // sender's value into the freed slot, which keeps both the order and the invariants. (Senders wait only
+            // on a full buffer, so below that the queue is not even read.)
+            for (Waiter sender; count == buffer.length && (sender = sendq.poll()) != null; ) {
                 if (sender.fire(true)) {
                     if (buffer.length == 0) {
                         if (Trace.ON) {

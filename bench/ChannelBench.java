@@ -34,15 +34,17 @@ import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.State;
 
-// The JMH half of the suite: workloads 1 to 5, each written three times, with the helper (gochan.Go), with Jox
+// The warm half of the suite: workloads 1 to 5, each written three times, with the helper (gochan.Go), with Jox
 // (com.softwaremill.jox) and with the JDK's queues (SynchronousQueue for unbuffered, ArrayBlockingQueue for
 // buffered; the JDK has no select). Every goroutine is a virtual thread: Go.go for the helper, Thread.ofVirtual
 // for the others. One benchmark invocation starts the goroutines, runs many operations and joins them, so the
 // thread start-up is spread over thousands of operations and the score is the time of one operation.
 //
 // Run it with `just bench [quick|full|smoke] [workload...]` (or `./jbang bench/ChannelBench.java ...` from the
-// repository root): main, in Measure.java, runs these benchmarks, then the whole-program measurements (fresh
-// processes, fan-in, start-up), and prints the table.
+// repository root): main, in Measure.java, runs workloads 1-4 with the three implementations taking turns inside
+// each JVM (Measure.Run.turns says why not JMH fork by fork), the daisy chain (5) under JMH, then the whole-program
+// measurements (fresh processes, fan-in, start-up), and prints the table. The methods stay JMH benchmarks, so JMH
+// can also run any of them on its own.
 //
 // JAVAC_OPTIONS -proc:full: since JDK 23, javac runs an annotation processor found on the class path only when asked
 // to, and without JMH's generator (jmh-generator-annprocess) there is no benchmark to run.

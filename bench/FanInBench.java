@@ -17,23 +17,28 @@ import java.util.function.IntSupplier;
 //
 // Why a plain timed loop in a child process and not JMH: FanIn and Pipeline are scripts, in the unnamed package,
 // which no named package can import, and JMH only accepts benchmarks in a named package. So bench.Measure starts
-// one `java -cp ... FanInBench <implementation> ...` per implementation, which prints one line per timed pair of
-// searches: "<ns with 1 finder> <ns with numCPU finders>".
+// `java -cp ... FanInBench <warm-up pairs> <pairs> <primes> <bound>`, in which the three implementations take turns
+// (as in Measure's turns, and for the same reason: the speed of these 2-vCPU machines changes from one second to
+// the next), a pair of searches each, round after round. It prints one line per measured pair:
+// "<implementation> <ns with 1 finder> <ns with numCPU finders>".
 public class FanInBench {
 
     static final long SEED = 1;
+    static final String[] IMPLEMENTATIONS = {"helper", "jox", "jdk"};
 
     public static void main(String... args) throws Exception {
-        String implementation = args[0];
-        int warmUpPairs = Integer.parseInt(args[1]);
-        int pairs = Integer.parseInt(args[2]);
-        int primes = Integer.parseInt(args[3]);
-        int bound = Integer.parseInt(args[4]);
+        int warmUpPairs = Integer.parseInt(args[0]);
+        int pairs = Integer.parseInt(args[1]);
+        int primes = Integer.parseInt(args[2]);
+        int bound = Integer.parseInt(args[3]);
         for (int p = -warmUpPairs; p < pairs; p++) {
-            long single = timedSearch(implementation, 1, primes, bound);
-            long fannedOut = timedSearch(implementation, numCPU(), primes, bound);
-            if (p >= 0) {
-                System.out.println(single + " " + fannedOut);
+            for (int turn = 0; turn < IMPLEMENTATIONS.length; turn++) {
+                String implementation = IMPLEMENTATIONS[Math.floorMod(turn + p, IMPLEMENTATIONS.length)];
+                long single = timedSearch(implementation, 1, primes, bound);
+                long fannedOut = timedSearch(implementation, numCPU(), primes, bound);
+                if (p >= 0) {
+                    System.out.println(implementation + " " + single + " " + fannedOut);
+                }
             }
         }
     }

@@ -41,8 +41,8 @@ import org.openjdk.jmh.util.Statistics;
  * <pre>
  * ./jbang bench/ChannelBench.java [quick|full|smoke] [workload...]     (from the repository root; quick is the default)
  * </pre>
- * Every cell is "median ± error": the median of the measured iterations (JMH) or runs (processes), and JMH's score
- * error, the half-width of the 99.9% confidence interval of the mean.
+ * Every cell is "median ± error": the median of the measured turns (1-4, 6), iterations (JMH) or runs (processes),
+ * and JMH's score error, the half-width of the 99.9% confidence interval of the mean.
  */
 final class Measure {
     private Measure() {}
@@ -56,18 +56,19 @@ final class Measure {
      * JVMs: {@code turnWarmUp} of turns to let the JIT settle, then {@code turnMeasurement} of measured turns. The
      * warm daisy chain runs under JMH: {@code daisyForks} JMH forks per implementation, taking turns (helper, jox,
      * jdk, then jox, jdk, helper, ...), each with {@code daisyWarmUps} and {@code daisyIterations} iterations of a
-     * second, and JMH's GC profiler for the allocation.
+     * second, and JMH's GC profiler for the allocation. The fresh daisy chain runs {@code freshRuns} processes per
+     * implementation, taking turns; fan-in runs {@code fanInForks} JVMs in which the implementations take turns.
      */
     record Settings(String name, int turnForks, Duration turnWarmUp, Duration turnMeasurement,
-                    int daisyForks, int daisyWarmUps, int daisyIterations, int freshRuns, int fanInWarmUpPairs,
-                    int fanInPairs, int startupRuns, Duration idleWindow) {
+                    int daisyForks, int daisyWarmUps, int daisyIterations, int freshRuns, int fanInForks,
+                    int fanInWarmUpPairs, int fanInPairs, int startupRuns, Duration idleWindow) {
         static final Settings QUICK = new Settings("quick", 3, Duration.ofSeconds(1), Duration.ofSeconds(3),
-                3, 2, 1, 3, 1, 5, 5, Duration.ofSeconds(3));
+                3, 2, 1, 5, 2, 1, 8, 5, Duration.ofSeconds(3));
         /** Checks that everything runs, in well under a minute; its numbers mean little. */
         static final Settings SMOKE = new Settings("smoke", 1, Duration.ofMillis(200), Duration.ofMillis(300),
-                1, 1, 1, 1, 0, 1, 1, Duration.ofSeconds(1));
+                1, 1, 1, 1, 1, 0, 1, 1, Duration.ofSeconds(1));
         static final Settings FULL = new Settings("full", 5, Duration.ofSeconds(2), Duration.ofSeconds(10),
-                5, 2, 3, 10, 2, 15, 10, Duration.ofSeconds(5));
+                5, 2, 3, 10, 3, 2, 15, 10, Duration.ofSeconds(5));
     }
 
     /** One cell of the table. */
@@ -346,26 +347,29 @@ final class Measure {
         // ---- 6: fan-in speed-up ---------------------------------------------------------------------------
 
         void fanIn() throws Exception {
+            List<List<Double>> t1 = List.of(new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
+            List<List<Double>> tN = List.of(new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
+            List<List<Double>> ratio = List.of(new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
+            for (int fork = 0; fork < settings.fanInForks(); fork++) { // the implementations take turns inside
+                for (String line : child(List.of("FanInBench", String.valueOf(settings.fanInWarmUpPairs()),
+                        String.valueOf(settings.fanInPairs()), String.valueOf(FAN_IN_PRIMES),
+                        String.valueOf(FAN_IN_BOUND)))) {
+                    String[] pair = line.split(" ");
+                    int i = Arrays.asList(IMPLEMENTATIONS).indexOf(pair[0]);
+                    double one = Double.parseDouble(pair[1]) / 1e6;
+                    double many = Double.parseDouble(pair[2]) / 1e6;
+                    t1.get(i).add(one);
+                    tN.get(i).add(many);
+                    ratio.get(i).add(one / many);
+                }
+            }
             Cell[] single = new Cell[3];
             Cell[] fannedOut = new Cell[3];
             Cell[] speedUp = new Cell[3];
             for (int i = 0; i < 3; i++) {
-                List<Double> t1 = new ArrayList<>();
-                List<Double> tN = new ArrayList<>();
-                List<Double> ratio = new ArrayList<>();
-                for (String line : child(List.of("FanInBench", IMPLEMENTATIONS[i],
-                        String.valueOf(settings.fanInWarmUpPairs()), String.valueOf(settings.fanInPairs()),
-                        String.valueOf(FAN_IN_PRIMES), String.valueOf(FAN_IN_BOUND)))) {
-                    String[] pair = line.split(" ");
-                    double one = Double.parseDouble(pair[0]) / 1e6;
-                    double many = Double.parseDouble(pair[1]) / 1e6;
-                    t1.add(one);
-                    tN.add(many);
-                    ratio.add(one / many);
-                }
-                single[i] = Cell.of(t1);
-                fannedOut[i] = Cell.of(tN);
-                speedUp[i] = Cell.of(ratio);
+                single[i] = Cell.of(t1.get(i));
+                fannedOut[i] = Cell.of(tN.get(i));
+                speedUp[i] = Cell.of(ratio.get(i));
                 progress("%-18s 1 finder %s ms, %d finders %s ms, speed-up %s", "fan-in " + IMPLEMENTATIONS[i],
                         format(single[i]), numCPU(), format(fannedOut[i]), format(speedUp[i]));
             }

@@ -89,8 +89,42 @@ final class Measure {
         }
     }
 
-    /** One row: a workload, its unit, a cell per implementation (null: not measured), and its ratio key if any. */
-    record Row(String label, String unit, Cell[] cells, String ratioKey) {}
+    /**
+     * One row: a workload, its unit, a cell per implementation (null: not measured), and its ratio key if any. Its
+     * ratio lines divide the helper's median by the others', unless {@code paired} holds the ratios of samples taken
+     * in the same turn (helper/jox and helper/jdk, each null if not measured): see Paired.
+     */
+    record Row(String label, String unit, Cell[] cells, String ratioKey, Paired paired) {
+        Row(String label, String unit, Cell[] cells, String ratioKey) {
+            this(label, unit, cells, ratioKey, null);
+        }
+    }
+
+    /**
+     * For what runs in turns (1-4, fan-in), the ratio lines are the median of the helper's sample divided by the
+     * other's sample of the same round, taken a few milliseconds apart, rather than the ratio of two medians: a
+     * stretch where the machine is slow makes both samples of a round slow, and cancels out.
+     */
+    static final class Paired {
+        final List<List<Double>> ratios = List.of(new ArrayList<>(), new ArrayList<>()); // helper/jox, helper/jdk
+
+        /** Adds the rounds of one fork: samples.get(i).get(k) is implementation i's sample in round k. */
+        void add(List<List<Double>> samples) {
+            for (int other = 1; other <= 2; other++) {
+                List<Double> helper = samples.get(0);
+                List<Double> theirs = samples.get(other);
+                for (int k = 0; k < Math.min(helper.size(), theirs.size()); k++) {
+                    ratios.get(other - 1).add(helper.get(k) / theirs.get(k));
+                }
+            }
+        }
+
+        /** The median paired ratio of the helper to implementation {@code other} (1: jox, 2: jdk), or "n/a". */
+        String ratio(int other) {
+            List<Double> values = ratios.get(other - 1);
+            return values.isEmpty() ? "n/a" : String.format(Locale.ROOT, "%.2f", Cell.of(values).median());
+        }
+    }
 
     /** The keys that select workloads on the command line, as in the ratio lines. */
     static final List<String> WORKLOADS = List.of("pingpong", "buffered", "select2", "select4", "idle-select", "mpmc",
@@ -180,7 +214,7 @@ final class Measure {
                         rows.add(new Row(workload.label(), workload.unit(), cells, workload.key()));
                     }
                 } else if (!daisy && wanted(workload.key())) {
-                    rows.add(new Row(workload.label(), workload.unit(), turns(workload), workload.key()));
+                    rows.add(turns(workload));
                 }
                 if (workload.key().equals("select4") && wanted("idle-select")) {
                     idleSelect();
@@ -217,28 +251,35 @@ final class Measure {
          * ratio needs. JMH cannot interleave benchmarks; its forks, warm-up and medians are what this does by hand.
          * (One cost: the three share a JIT profile of the JDK's virtual-thread code. All three use it alike.)
          */
-        Cell[] turns(ChannelBench.Workload workload) throws Exception {
+        Row turns(ChannelBench.Workload workload) throws Exception {
             List<List<Double>> samples = List.of(new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
+            Paired paired = new Paired();
             for (int fork = 1; fork <= settings.turnForks(); fork++) {
                 List<String> lines = child(List.of("bench.ChannelBench", "turns-child", workload.key(),
                         settings.turnWarmUp().toString(), settings.turnMeasurement().toString()));
-                Cell[] fromFork = new Cell[3];
+                List<List<Double>> fromFork = new ArrayList<>();
+                Cell[] medians = new Cell[3];
                 int turns = 0;
                 for (int i = 0; i < 3; i++) {
                     List<Double> values = parseSamples(lines.get(i));
+                    fromFork.add(values);
                     samples.get(i).addAll(values);
-                    fromFork[i] = values.isEmpty() ? null : Cell.of(values);
+                    medians[i] = values.isEmpty() ? null : Cell.of(values);
                     turns = Math.max(turns, values.size());
                 }
+                paired.add(fromFork);
                 progress("%-18s fork %d of %d, %d turns each: helper %s, jox %s, jdk %s %s", workload.key(), fork,
-                        settings.turnForks(), turns, format(fromFork[0]), format(fromFork[1]), format(fromFork[2]),
-                        workload.unit());
+                        settings.turnForks(), turns, format(medians[0]), format(medians[1]),
+                        format(medians[2]), workload.unit());
             }
             Cell[] cells = new Cell[3];
             for (int i = 0; i < 3; i++) {
                 cells[i] = samples.get(i).isEmpty() ? null : Cell.of(samples.get(i));
             }
-            return cells;
+            progress("%-18s paired ratios helper/jox=%s helper/jdk=%s; ratios of the medians %s and %s",
+                    workload.key(), paired.ratio(1), paired.ratio(2), ratio(cells[0], cells[1]),
+                    ratio(cells[0], cells[2]));
+            return new Row(workload.label(), workload.unit(), cells, workload.key(), paired);
         }
 
         static List<Double> parseSamples(String line) {
@@ -350,7 +391,9 @@ final class Measure {
             List<List<Double>> t1 = List.of(new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
             List<List<Double>> tN = List.of(new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
             List<List<Double>> ratio = List.of(new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
+            Paired paired = new Paired(); // of the search with numCPU finders
             for (int fork = 0; fork < settings.fanInForks(); fork++) { // the implementations take turns inside
+                List<List<Double>> fannedOutOfFork = List.of(new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
                 for (String line : child(List.of("FanInBench", String.valueOf(settings.fanInWarmUpPairs()),
                         String.valueOf(settings.fanInPairs()), String.valueOf(FAN_IN_PRIMES),
                         String.valueOf(FAN_IN_BOUND)))) {
@@ -360,8 +403,10 @@ final class Measure {
                     double many = Double.parseDouble(pair[2]) / 1e6;
                     t1.get(i).add(one);
                     tN.get(i).add(many);
+                    fannedOutOfFork.get(i).add(many);
                     ratio.get(i).add(one / many);
                 }
+                paired.add(fannedOutOfFork); // an implementation's k-th line comes from round k
             }
             Cell[] single = new Cell[3];
             Cell[] fannedOut = new Cell[3];
@@ -374,7 +419,7 @@ final class Measure {
                         format(single[i]), numCPU(), format(fannedOut[i]), format(speedUp[i]));
             }
             rows.add(new Row("6 fan-in primes, 1 finder", "ms/search", single, null));
-            rows.add(new Row("6 fan-in primes, " + numCPU() + " finders", "ms/search", fannedOut, "fanin"));
+            rows.add(new Row("6 fan-in primes, " + numCPU() + " finders", "ms/search", fannedOut, "fanin", paired));
             rows.add(new Row("6 fan-in speed-up, " + numCPU() + " finders over 1", "x (higher: better)", speedUp, null));
         }
 
@@ -439,8 +484,10 @@ final class Measure {
             System.out.println();
             for (Row row : rows) {
                 if (row.ratioKey() != null) {
+                    Paired paired = row.paired();
                     System.out.printf("ratio %s helper/jox=%s helper/jdk=%s%n", row.ratioKey(),
-                            ratio(row.cells()[0], row.cells()[1]), ratio(row.cells()[0], row.cells()[2]));
+                            paired != null ? paired.ratio(1) : ratio(row.cells()[0], row.cells()[1]),
+                            paired != null ? paired.ratio(2) : ratio(row.cells()[0], row.cells()[2]));
                 }
             }
         }

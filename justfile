@@ -105,7 +105,7 @@ dump PID:
     kill -USR1 "$pid"
     echo "Sent SIGUSR1 to $pid: the goroutine dump appears on that program's standard error."
 
-# Benchmark the helper against Jox and the JDK's queues (JMH): quick (~3.5 min on 2 cores) or full (~14 min); just bench quick pingpong select2
+# Benchmark the helper against Jox and the JDK's queues, taking turns: quick (~3.5 min on 2 cores) or full (~10 min); just bench quick pingpong select2
 [group('bench')]
 bench MODE="quick" *WORKLOADS:
     ./jbang bench/ChannelBench.java {{MODE}} {{WORKLOADS}}

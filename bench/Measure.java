@@ -50,7 +50,7 @@ final class Measure {
     static final String[] IMPLEMENTATIONS = {"helper", "jox", "jdk"};
 
     /**
-     * How long to measure. quick: about three minutes on 2 cores. full: about 12 minutes.
+     * How long to measure. quick: about three and a half minutes on 2 cores. full: about 10 minutes.
      *
      * Workloads 1-4 (the channel operations) run in turns inside one JVM (see turns), in {@code turnForks} fresh
      * JVMs: {@code turnWarmUp} of turns to let the JIT settle, then {@code turnMeasurement} of measured turns. The
@@ -77,7 +77,7 @@ final class Measure {
             return new Cell(statistics.getPercentile(50), statistics.getN() > 1 ? statistics.getMeanErrorAt(0.999) : Double.NaN);
         }
 
-        /** From the measured iterations of several runs (here, JMH forks). */
+        /** From the samples of several runs (JMH forks, JVMs taking turns, processes). */
         static Cell of(List<Double> samples) {
             ListStatistics statistics = new ListStatistics();
             samples.forEach(statistics::addValue);

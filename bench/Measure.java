@@ -33,10 +33,11 @@ import org.openjdk.jmh.util.ListStatistics;
 import org.openjdk.jmh.util.Statistics;
 
 /**
- * The suite's main: runs the JMH benchmarks of ChannelBench (workloads 1-5, warm), then the whole-program
- * measurements that need fresh processes (5: the daisy chain as the first thing a new JVM does, and its peak memory;
- * 6: the fan-in speed-up, FanInBench; 7: start-up of ./jbang fanin@catalog and of its jar run with java), and prints
- * one table and one ratio line per workload.
+ * The suite's main: runs workloads 1-4 of ChannelBench warm, in child JVMs where the implementations take turns,
+ * and 5 (the daisy chain, warm) under JMH; then the whole-program measurements that need fresh processes (5: the
+ * daisy chain as the first thing a new JVM does, and its peak memory; 6: the fan-in speed-up, FanInBench, where the
+ * implementations take turns too; 7: start-up of ./jbang fanin@catalog and of its jar run with java), and prints one
+ * table and one ratio line per workload.
  *
  * <pre>
  * ./jbang bench/ChannelBench.java [quick|full|smoke] [workload...]     (from the repository root; quick is the default)
@@ -91,8 +92,8 @@ final class Measure {
 
     /**
      * One row: a workload, its unit, a cell per implementation (null: not measured), and its ratio key if any. Its
-     * ratio lines divide the helper's median by the others', unless {@code paired} holds the ratios of samples taken
-     * in the same turn (helper/jox and helper/jdk, each null if not measured): see Paired.
+     * ratio lines divide the helper's median by the others', unless {@code paired} (null for most rows) holds the
+     * ratios of samples taken in the same round: see Paired.
      */
     record Row(String label, String unit, Cell[] cells, String ratioKey, Paired paired) {
         Row(String label, String unit, Cell[] cells, String ratioKey) {
@@ -102,8 +103,9 @@ final class Measure {
 
     /**
      * For what runs in turns (1-4, fan-in), the ratio lines are the median of the helper's sample divided by the
-     * other's sample of the same round, taken a few milliseconds apart, rather than the ratio of two medians: a
-     * stretch where the machine is slow makes both samples of a round slow, and cancels out.
+     * other's sample of the same round (taken milliseconds apart; a fan-in round, a few hundred ms), rather than the
+     * ratio of two medians: a stretch where the machine is slow makes both samples of a round slow, and cancels out.
+     * It can differ from the ratio of the two medians in the table by several percent.
      */
     static final class Paired {
         final List<List<Double>> ratios = List.of(new ArrayList<>(), new ArrayList<>()); // helper/jox, helper/jdk
@@ -239,17 +241,18 @@ final class Measure {
 
         /**
          * Workloads 1-4, measured in turns: in each of {@code turnForks} fresh JVMs (turnsChild), helper, jox and
-         * jdk each run one invocation of their benchmark method (10,000 round trips or 100,000 items, 5-30 ms), then
-         * the next, round after round, and every measured invocation is one sample. A cell is the median of all
+         * jdk each run one invocation of their benchmark method (10,000 round trips or 100,000 items, about 2-45 ms),
+         * then the next, round after round, and every measured invocation is one sample. A cell is the median of all
          * samples of all forks.
          *
          * Why not JMH, fork by fork, as the daisy chain: on these 2-vCPU VMs the speed of a hand-off changes 2-5x from
-         * one second to the next, for the JDK's queue and Jox as much as for the helper (where the host happens to
-         * run the two vCPUs, and whether the two carrier threads share a core). JMH runs one benchmark per fork, so
-         * the three were measured seconds apart, and the ratio lines of three quick runs moved by up to 2.2x. Taking
+         * one stretch of a fraction of a second to the next, within one JVM, for the JDK's queue and Jox as much as
+         * for the helper (most likely where the host happens to run the two vCPUs). JMH runs one benchmark per fork,
+         * so the three were measured seconds apart, and the ratio lines of three quick runs moved by up to 2.2x. Taking
          * turns every few milliseconds, each implementation sees the same moments of the machine, which is what a
          * ratio needs. JMH cannot interleave benchmarks; its forks, warm-up and medians are what this does by hand.
-         * (One cost: the three share a JIT profile of the JDK's virtual-thread code. All three use it alike.)
+         * (One cost: the three share one JVM, so the JIT's profile of the JDK code they all use, such as the
+         * virtual-thread scheduler, mixes all three.)
          */
         Row turns(ChannelBench.Workload workload) throws Exception {
             List<List<Double>> samples = List.of(new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
@@ -550,8 +553,8 @@ final class Measure {
      * In a fresh JVM: one workload of 1-4 in turns (see Run.turns). Round after round, each implementation runs its
      * benchmark method once (the first of the round rotates); after the warm-up, each invocation's time per
      * operation is a sample. A round that starts before the end is finished, so every implementation has as many
-     * samples, and at least one round is measured even if the warm-up took all the time (smoke mode, cold). Prints one line per implementation (helper, jox, jdk): its samples, or "-" if it has no such
-     * benchmark.
+     * samples, and at least one round is measured even if the warm-up took all the time (smoke mode, cold). Prints
+     * one line per implementation (helper, jox, jdk): its samples, or "-" if it has no such benchmark.
      */
     static void turnsChild(String key, Duration warmUp, Duration measurement) throws Exception {
         ChannelBench.Workload workload = ChannelBench.BENCHMARKS.stream().filter(w -> w.key().equals(key))

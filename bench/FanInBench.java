@@ -18,7 +18,7 @@ import java.util.function.IntSupplier;
 // Why a plain timed loop in a child process and not JMH: FanIn and Pipeline are scripts, in the unnamed package,
 // which no named package can import, and JMH only accepts benchmarks in a named package. So bench.Measure starts
 // `java -cp ... FanInBench <warm-up pairs> <pairs> <primes> <bound>`, in which the three implementations take turns
-// (as in Measure's turns, and for the same reason: the speed of these 2-vCPU machines changes from one second to
+// (as in Measure's turns, and for the same reason: the speed of these 2-vCPU machines changes from one moment to
 // the next), a pair of searches each, round after round. It prints one line per measured pair:
 // "<implementation> <ns with 1 finder> <ns with numCPU finders>".
 public class FanInBench {

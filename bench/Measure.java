@@ -124,7 +124,7 @@ final class Measure {
         /** The median paired ratio of the helper to implementation {@code other} (1: jox, 2: jdk), or "n/a". */
         String ratio(int other) {
             List<Double> values = ratios.get(other - 1);
-            return values.isEmpty() ? "n/a" : String.format(Locale.ROOT, "%.2f", Cell.of(values).median());
+            return values.isEmpty() ? "n/a" : Measure.ratio(Cell.of(values).median());
         }
     }
 
@@ -190,8 +190,8 @@ final class Measure {
             for (ChannelBench.Workload workload : ChannelBench.BENCHMARKS) {
                 boolean daisy = workload.key().equals("daisy-warm");
                 if (daisy && (wanted("daisy-warm") || wanted("daisy-alloc"))) {
-                    List<List<Double>> scores = List.of(new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
-                    List<List<Double>> allocations = List.of(new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
+                    List<List<Double>> scores = perImplementation();
+                    List<List<Double>> allocations = perImplementation();
                     int forks = settings.daisyForks();
                     for (int fork = 1; fork <= forks; fork++) { // the implementations take turns
                         for (int turn = 0; turn < 3; turn++) {
@@ -255,7 +255,7 @@ final class Measure {
          * virtual-thread scheduler, mixes all three.)
          */
         Row turns(ChannelBench.Workload workload) throws Exception {
-            List<List<Double>> samples = List.of(new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
+            List<List<Double>> samples = perImplementation();
             Paired paired = new Paired();
             for (int fork = 1; fork <= settings.turnForks(); fork++) {
                 List<String> lines = child(List.of("bench.ChannelBench", "turns-child", workload.key(),
@@ -362,8 +362,8 @@ final class Measure {
         void daisyFresh() throws Exception {
             Cell[] times = new Cell[3];
             Cell[] memory = new Cell[3];
-            List<List<Double>> millisOf = List.of(new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
-            List<List<Double>> megabytesOf = List.of(new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
+            List<List<Double>> millisOf = perImplementation();
+            List<List<Double>> megabytesOf = perImplementation();
             for (int run = 0; run < settings.freshRuns(); run++) { // the implementations take turns, as JMH's forks
                 for (int i = 0; i < 3; i++) {
                     String[] line = child(List.of("bench.ChannelBench", "daisy-child", IMPLEMENTATIONS[i]))
@@ -391,12 +391,12 @@ final class Measure {
         // ---- 6: fan-in speed-up ---------------------------------------------------------------------------
 
         void fanIn() throws Exception {
-            List<List<Double>> t1 = List.of(new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
-            List<List<Double>> tN = List.of(new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
-            List<List<Double>> ratio = List.of(new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
+            List<List<Double>> t1 = perImplementation();
+            List<List<Double>> tN = perImplementation();
+            List<List<Double>> ratio = perImplementation();
             Paired paired = new Paired(); // of the search with numCPU finders
             for (int fork = 0; fork < settings.fanInForks(); fork++) { // the implementations take turns inside
-                List<List<Double>> fannedOutOfFork = List.of(new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
+                List<List<Double>> fannedOutOfFork = perImplementation();
                 for (String line : child(List.of("FanInBench", String.valueOf(settings.fanInWarmUpPairs()),
                         String.valueOf(settings.fanInPairs()), String.valueOf(FAN_IN_PRIMES),
                         String.valueOf(FAN_IN_BOUND)))) {
@@ -504,7 +504,17 @@ final class Measure {
         if (helper == null || other == null || other.median() == 0) {
             return "n/a";
         }
-        return String.format(Locale.ROOT, "%.2f", helper.median() / other.median());
+        return ratio(helper.median() / other.median());
+    }
+
+    /** A ratio as the ratio lines print it. */
+    static String ratio(double value) {
+        return String.format(Locale.ROOT, "%.2f", value);
+    }
+
+    /** One list of samples per implementation (helper, jox, jdk). */
+    static List<List<Double>> perImplementation() {
+        return List.of(new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
     }
 
     static String format(Cell cell) {
@@ -569,7 +579,7 @@ final class Measure {
                 operations[i] = methods[i].getAnnotation(OperationsPerInvocation.class).value();
             }
         }
-        List<List<Double>> samples = List.of(new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
+        List<List<Double>> samples = perImplementation();
         long measureFrom = System.nanoTime() + warmUp.toNanos();
         long end = measureFrom + measurement.toNanos();
         int measuredRounds = 0;

@@ -41,10 +41,10 @@ import org.openjdk.jmh.annotations.State;
 // thread start-up is spread over thousands of operations and the score is the time of one operation.
 //
 // Run it with `just bench [quick|full|smoke] [workload...]` (or `./jbang bench/ChannelBench.java ...` from the
-// repository root): main, in Measure.java, runs workloads 1-4 with the three implementations taking turns inside
-// each JVM (Measure.Run.turns says why not JMH fork by fork), the daisy chain (5) under JMH, then the whole-program
-// measurements (fresh processes, fan-in, start-up), and prints the table. The methods stay JMH benchmarks, so JMH
-// can also run any of them on its own.
+// repository root): main, in Measure.java, runs workloads 1-5 with the three implementations taking turns inside
+// each JVM (Measure.Run.turns says why not JMH fork by fork), then the whole-program measurements (fresh processes,
+// fan-in, start-up), and prints the table. The methods stay JMH benchmarks, so JMH can also run any of them on its
+// own.
 //
 // JAVAC_OPTIONS -proc:full: since JDK 23, javac runs an annotation processor found on the class path only when asked
 // to, and without JMH's generator (jmh-generator-annprocess) there is no benchmark to run.

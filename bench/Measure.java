@@ -16,34 +16,22 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
-import java.util.regex.Pattern;
 import org.openjdk.jmh.annotations.OperationsPerInvocation;
-import org.openjdk.jmh.profile.GCProfiler;
-import org.openjdk.jmh.results.BenchmarkResult;
-import org.openjdk.jmh.results.IterationResult;
-import org.openjdk.jmh.results.Result;
-import org.openjdk.jmh.results.RunResult;
-import org.openjdk.jmh.runner.Runner;
-import org.openjdk.jmh.runner.options.ChainedOptionsBuilder;
-import org.openjdk.jmh.runner.options.OptionsBuilder;
-import org.openjdk.jmh.runner.options.TimeValue;
-import org.openjdk.jmh.runner.options.VerboseMode;
 import org.openjdk.jmh.util.ListStatistics;
 import org.openjdk.jmh.util.Statistics;
 
 /**
- * The suite's main: runs workloads 1-4 of ChannelBench warm, in child JVMs where the implementations take turns,
- * and 5 (the daisy chain, warm) under JMH; then the whole-program measurements that need fresh processes (5: the
- * daisy chain as the first thing a new JVM does, and its peak memory; 6: the fan-in speed-up, FanInBench, where the
- * implementations take turns too; 7: start-up of ./jbang fanin@catalog and of its jar run with java), and prints one
- * table and one ratio line per workload.
+ * The suite's main: runs workloads 1-5 of ChannelBench warm, in child JVMs where the implementations take turns;
+ * then the whole-program measurements that need fresh processes (5: the daisy chain as the first thing a new JVM
+ * does, and its peak memory; 6: the fan-in speed-up, FanInBench, where the implementations take turns too; 7:
+ * start-up of ./jbang fanin@catalog and of its jar run with java), and prints one table and one ratio line per
+ * workload.
  *
  * <pre>
  * ./jbang bench/ChannelBench.java [quick|full|smoke] [workload...]     (from the repository root; quick is the default)
  * </pre>
- * Every cell is "median ± error": the median of the measured turns (1-4, 6), iterations (JMH) or runs (processes),
- * and JMH's score error, the half-width of the 99.9% confidence interval of the mean.
+ * Every cell is "median ± error": the median of the measured turns (1-6) or runs (processes), and the half-width of
+ * the 99.9% confidence interval of the mean, as JMH computes its score error.
  */
 final class Measure {
     private Measure() {}
@@ -55,21 +43,22 @@ final class Measure {
      *
      * Workloads 1-4 (the channel operations) run in turns inside one JVM (see turns), in {@code turnForks} fresh
      * JVMs: {@code turnWarmUp} of turns to let the JIT settle, then {@code turnMeasurement} of measured turns. The
-     * warm daisy chain runs under JMH: {@code daisyForks} JMH forks per implementation, taking turns (helper, jox,
-     * jdk, then jox, jdk, helper, ...), each with {@code daisyWarmUps} and {@code daisyIterations} iterations of a
-     * second, and JMH's GC profiler for the allocation. The fresh daisy chain runs {@code freshRuns} processes per
-     * implementation, taking turns; fan-in runs {@code fanInForks} JVMs in which the implementations take turns.
+     * warm daisy chain runs in turns the same way, in {@code daisyForks} JVMs, its warm-up counted in rounds
+     * ({@code daisyWarmUpRounds}), then {@code daisyMeasurement}: one chain takes a few hundred ms warm, but the first
+     * two rounds of a JVM take seconds per chain, and how many seconds varies. The
+     * fresh daisy chain runs {@code freshRuns} processes per implementation, taking turns; fan-in runs
+     * {@code fanInForks} JVMs in which the implementations take turns.
      */
     record Settings(String name, int turnForks, Duration turnWarmUp, Duration turnMeasurement,
-                    int daisyForks, int daisyWarmUps, int daisyIterations, int freshRuns, int fanInForks,
+                    int daisyForks, int daisyWarmUpRounds, Duration daisyMeasurement, int freshRuns, int fanInForks,
                     int fanInWarmUpPairs, int fanInPairs, int startupRuns, Duration idleWindow) {
         static final Settings QUICK = new Settings("quick", 3, Duration.ofSeconds(1), Duration.ofSeconds(3),
-                3, 2, 1, 5, 2, 1, 8, 5, Duration.ofSeconds(3));
+                3, 3, Duration.ofSeconds(8), 5, 2, 1, 8, 5, Duration.ofSeconds(3));
         /** Checks that everything runs, in well under a minute; its numbers mean little. */
         static final Settings SMOKE = new Settings("smoke", 1, Duration.ofMillis(200), Duration.ofMillis(300),
-                1, 1, 1, 1, 1, 0, 1, 1, Duration.ofSeconds(1));
+                1, 1, Duration.ofMillis(300), 1, 1, 0, 1, 1, Duration.ofSeconds(1));
         static final Settings FULL = new Settings("full", 5, Duration.ofSeconds(2), Duration.ofSeconds(10),
-                5, 2, 3, 10, 3, 2, 15, 10, Duration.ofSeconds(5));
+                4, 3, Duration.ofSeconds(25), 10, 3, 2, 15, 10, Duration.ofSeconds(5));
     }
 
     /** One cell of the table. */
@@ -78,7 +67,7 @@ final class Measure {
             return new Cell(statistics.getPercentile(50), statistics.getN() > 1 ? statistics.getMeanErrorAt(0.999) : Double.NaN);
         }
 
-        /** From the samples of several runs (JMH forks, JVMs taking turns, processes). */
+        /** From the samples of several runs (JVMs taking turns, processes). */
         static Cell of(List<Double> samples) {
             ListStatistics statistics = new ListStatistics();
             samples.forEach(statistics::addValue);
@@ -102,8 +91,10 @@ final class Measure {
     }
 
     /**
-     * For what runs in turns (1-4, fan-in), the ratio lines are the median of the helper's sample divided by the
-     * other's sample of the same round (taken milliseconds apart; a fan-in round, a few hundred ms), rather than the
+     * For what runs in turns (1-5 warm, fan-in), and the fresh daisy chains (a process of each implementation per
+     * round), the ratio lines are the median of the helper's sample divided by the
+     * other's sample of the same round (taken milliseconds apart; a daisy chain or fan-in round, a few hundred ms; a
+     * fresh round, a few seconds), rather than the
      * ratio of two medians: a stretch where the machine is slow makes both samples of a round slow, and cancels out.
      * It can differ from the ratio of the two medians in the table by several percent.
      */
@@ -142,7 +133,7 @@ final class Measure {
             return;
         }
         if (args.length > 0 && args[0].equals("turns-child")) {
-            turnsChild(args[1], Duration.parse(args[2]), Duration.parse(args[3]));
+            turnsChild(args[1], Integer.parseInt(args[2]), Duration.parse(args[3]), Duration.parse(args[4]));
             return;
         }
         if (args.length > 0 && args[0].equals("idle-child")) {
@@ -186,44 +177,19 @@ final class Measure {
         void run() throws Exception {
             progress("%s run on %d CPUs, Java %s; workloads: %s", settings.name(), numCPU(),
                     Runtime.version(), only.isEmpty() ? "all" : String.join(" ", only));
-            Cell[] daisyAllocation = new Cell[3];
             for (ChannelBench.Workload workload : ChannelBench.BENCHMARKS) {
-                boolean daisy = workload.key().equals("daisy-warm");
-                if (daisy && (wanted("daisy-warm") || wanted("daisy-alloc"))) {
-                    List<List<Double>> scores = perImplementation();
-                    List<List<Double>> allocations = perImplementation();
-                    int forks = settings.daisyForks();
-                    for (int fork = 1; fork <= forks; fork++) { // the implementations take turns
-                        for (int turn = 0; turn < 3; turn++) {
-                            int i = (turn + fork - 1) % 3; // and a different one goes first each round
-                            String method = workload.methods().get(i);
-                            RunResult result = jmh(method);
-                            List<Double> fromFork = iterationScores(result, null);
-                            scores.get(i).addAll(fromFork);
-                            allocations.get(i).addAll(iterationScores(result, "gc.alloc.rate.norm"));
-                            progress("%-18s fork %d of %d: %s %s", method, fork, forks,
-                                    format(Cell.of(fromFork)), result.getPrimaryResult().getScoreUnit());
-                        }
-                    }
-                    Cell[] cells = new Cell[3];
-                    for (int i = 0; i < 3; i++) {
-                        cells[i] = Cell.of(scores.get(i));
-                        progress("%-18s %s", workload.methods().get(i), format(cells[i]));
-                        // bytes per chain, over its goroutines
-                        daisyAllocation[i] = Cell.of(allocations.get(i)).scaled(1.0 / ChannelBench.DAISY_GOROUTINES);
-                    }
-                    if (wanted("daisy-warm")) {
-                        rows.add(new Row(workload.label(), workload.unit(), cells, workload.key()));
-                    }
-                } else if (!daisy && wanted(workload.key())) {
-                    rows.add(turns(workload));
+                if (!workload.key().equals("daisy-warm") && wanted(workload.key())) {
+                    Turns turns = turns(workload, settings.turnForks(), 0, settings.turnWarmUp(),
+                            settings.turnMeasurement(), 1);
+                    rows.add(new Row(workload.label(), workload.unit(), cells(turns.times(), 1), workload.key(),
+                            turns.pairedTimes()));
                 }
                 if (workload.key().equals("select4") && wanted("idle-select")) {
                     idleSelect();
                 }
             }
-            if (wanted("daisy-alloc")) {
-                rows.add(new Row("5 daisy chain allocation, warm", "bytes/goroutine", daisyAllocation, "daisy-alloc"));
+            if (wanted("daisy-warm") || wanted("daisy-alloc")) {
+                daisyWarm();
             }
             if (wanted("daisy-fresh") || wanted("daisy-rss")) {
                 daisyFresh();
@@ -237,52 +203,67 @@ final class Measure {
             print();
         }
 
-        // ---- 1-4: the implementations take turns in one JVM ------------------------------------------------
+        // ---- 1-5: the implementations take turns in one JVM ------------------------------------------------
 
         /**
-         * Workloads 1-4, measured in turns: in each of {@code turnForks} fresh JVMs (turnsChild), helper, jox and
-         * jdk each run one invocation of their benchmark method (10,000 round trips or 100,000 items, about 2-45 ms),
-         * then the next, round after round, and every measured invocation is one sample. A cell is the median of all
-         * samples of all forks.
+         * A workload of 1-5, measured in turns: in each of {@code forks} fresh JVMs (turnsChild), helper, jox and
+         * jdk each run one invocation of their benchmark method (10,000 round trips or 100,000 items, about 2-45 ms;
+         * a daisy chain, a few hundred ms), then the next, round after round, and every measured invocation is one
+         * sample, its time scaled by {@code unitsPerNanosecond}. A cell is the median of all samples of all forks. The
+         * warm-up lasts {@code warmUp} and at least {@code warmUpRounds} rounds.
          *
-         * Why not JMH, fork by fork, as the daisy chain: on these 2-vCPU VMs the speed of a hand-off changes 2-5x from
+         * Why not JMH, fork by fork: on these 2-vCPU VMs the speed of a hand-off changes 2-5x from
          * one stretch of a fraction of a second to the next, within one JVM, for the JDK's queue and Jox as much as
          * for the helper (most likely where the host happens to run the two vCPUs). JMH runs one benchmark per fork,
-         * so the three were measured seconds apart, and the ratio lines of three quick runs moved by up to 2.2x. Taking
+         * so the three were measured seconds apart, and the ratio lines of three quick runs moved by up to 2.2x (1.45x for
+         * the warm daisy chain, in JMH forks until it took turns too). Taking
          * turns every few milliseconds, each implementation sees the same moments of the machine, which is what a
          * ratio needs. JMH cannot interleave benchmarks; its forks, warm-up and medians are what this does by hand.
          * (One cost: the three share one JVM, so the JIT's profile of the JDK code they all use, such as the
          * virtual-thread scheduler, mixes all three.)
          */
-        Row turns(ChannelBench.Workload workload) throws Exception {
-            List<List<Double>> samples = perImplementation();
-            Paired paired = new Paired();
-            for (int fork = 1; fork <= settings.turnForks(); fork++) {
+        Turns turns(ChannelBench.Workload workload, int forks, int warmUpRounds, Duration warmUp,
+                Duration measurement, double unitsPerNanosecond) throws Exception {
+            Turns turns = new Turns(perImplementation(), perImplementation(), new Paired(), new Paired());
+            for (int fork = 1; fork <= forks; fork++) {
                 List<String> lines = child(List.of("bench.ChannelBench", "turns-child", workload.key(),
-                        settings.turnWarmUp().toString(), settings.turnMeasurement().toString()));
-                List<List<Double>> fromFork = new ArrayList<>();
+                        String.valueOf(warmUpRounds), warmUp.toString(), measurement.toString()));
+                List<List<Double>> timesOfFork = new ArrayList<>();
+                List<List<Double>> bytesOfFork = new ArrayList<>();
                 Cell[] medians = new Cell[3];
-                int turns = 0;
+                int rounds = 0;
                 for (int i = 0; i < 3; i++) {
-                    List<Double> values = parseSamples(lines.get(i));
-                    fromFork.add(values);
-                    samples.get(i).addAll(values);
-                    medians[i] = values.isEmpty() ? null : Cell.of(values);
-                    turns = Math.max(turns, values.size());
+                    List<Double> times = parseSamples(lines.get(i)).stream().map(t -> t * unitsPerNanosecond).toList();
+                    List<Double> bytes = parseSamples(lines.get(3 + i));
+                    timesOfFork.add(times);
+                    bytesOfFork.add(bytes);
+                    turns.times().get(i).addAll(times);
+                    turns.bytes().get(i).addAll(bytes);
+                    medians[i] = times.isEmpty() ? null : Cell.of(times);
+                    rounds = Math.max(rounds, times.size());
                 }
-                paired.add(fromFork);
+                turns.pairedTimes().add(timesOfFork);
+                turns.pairedBytes().add(bytesOfFork);
                 progress("%-18s fork %d of %d, %d turns each: helper %s, jox %s, jdk %s %s", workload.key(), fork,
-                        settings.turnForks(), turns, format(medians[0]), format(medians[1]),
-                        format(medians[2]), workload.unit());
+                        forks, rounds, format(medians[0]), format(medians[1]), format(medians[2]), workload.unit());
             }
+            Cell[] cells = cells(turns.times(), 1);
+            progress("%-18s paired ratios helper/jox=%s helper/jdk=%s; ratios of the medians %s and %s",
+                    workload.key(), turns.pairedTimes().ratio(1), turns.pairedTimes().ratio(2),
+                    ratio(cells[0], cells[1]), ratio(cells[0], cells[2]));
+            return turns;
+        }
+
+        /** What one workload measured in turns: per implementation, time and bytes allocated per operation. */
+        record Turns(List<List<Double>> times, List<List<Double>> bytes, Paired pairedTimes, Paired pairedBytes) {}
+
+        /** A cell per implementation: the median of its samples times {@code scale}, or null if it has none. */
+        static Cell[] cells(List<List<Double>> samples, double scale) {
             Cell[] cells = new Cell[3];
             for (int i = 0; i < 3; i++) {
-                cells[i] = samples.get(i).isEmpty() ? null : Cell.of(samples.get(i));
+                cells[i] = samples.get(i).isEmpty() ? null : Cell.of(samples.get(i)).scaled(scale);
             }
-            progress("%-18s paired ratios helper/jox=%s helper/jdk=%s; ratios of the medians %s and %s",
-                    workload.key(), paired.ratio(1), paired.ratio(2), ratio(cells[0], cells[1]),
-                    ratio(cells[0], cells[2]));
-            return new Row(workload.label(), workload.unit(), cells, workload.key(), paired);
+            return cells;
         }
 
         static List<Double> parseSamples(String line) {
@@ -295,50 +276,27 @@ final class Measure {
             return values;
         }
 
-        // ---- 5: the warm daisy chain, under JMH ----------------------------------------------------------
-
-        /** One JMH fork of one daisy-chain benchmark, with the GC profiler for the bytes allocated per chain. */
-        RunResult jmh(String method) throws Exception {
-            ChainedOptionsBuilder options = new OptionsBuilder()
-                    .include("^" + Pattern.quote(ChannelBench.class.getName() + "." + method) + "$")
-                    .forks(1)
-                    .shouldFailOnError(true)
-                    .verbosity(VerboseMode.SILENT);
-            if (Runtime.version().feature() >= 23) {
-                // JMH 1.37 reads field offsets through sun.misc.Unsafe, which JDK 24+ warns about on every fork.
-                options.jvmArgsAppend("--sun-misc-unsafe-memory-access=allow");
-            }
-            // One chain takes a few hundred ms warm (seconds cold): whole-second iterations.
-            options.warmupIterations(settings.daisyWarmUps()).warmupTime(TimeValue.seconds(1))
-                    .measurementIterations(settings.daisyIterations()).measurementTime(TimeValue.seconds(1))
-                    .addProfiler(GCProfiler.class);
-            var results = new Runner(options.build()).run();
-            if (results.size() != 1) {
-                throw new IllegalStateException("JMH ran " + results.size() + " benchmarks for " + method);
-            }
-            return results.iterator().next();
-        }
+        // ---- 5: the warm daisy chain, in turns ------------------------------------------------------------
 
         /**
-         * The score of every measured iteration: the primary result's (secondary null), or that of the secondary
-         * result whose name ends with {@code secondary} (gc.alloc.rate.norm: bytes allocated per operation).
+         * The daisy chain, warm: in turns as 1-4, a whole chain per turn. The allocation is what the JVM counts for
+         * all its threads during the turn (com.sun.management.ThreadMXBean; a virtual thread allocates in its
+         * carrier's buffer, so it is counted), over the chain's goroutines.
          */
-        static List<Double> iterationScores(RunResult result, String secondary) {
-            List<Double> scores = new ArrayList<>();
-            for (BenchmarkResult fork : result.getBenchmarkResults()) {
-                for (IterationResult iteration : fork.getIterationResults()) {
-                    if (secondary == null) {
-                        scores.add(iteration.getPrimaryResult().getScore());
-                    } else {
-                        for (Map.Entry<String, Result> named : iteration.getSecondaryResults().entrySet()) {
-                            if (named.getKey().endsWith(secondary)) {
-                                scores.add(named.getValue().getScore());
-                            }
-                        }
-                    }
-                }
+        void daisyWarm() throws Exception {
+            ChannelBench.Workload workload = ChannelBench.BENCHMARKS.stream()
+                    .filter(w -> w.key().equals("daisy-warm")).findFirst().orElseThrow();
+            Turns turns = turns(workload, settings.daisyForks(), settings.daisyWarmUpRounds(), Duration.ZERO,
+                    settings.daisyMeasurement(), 1e-6); // ns per chain to ms
+            if (wanted("daisy-warm")) {
+                rows.add(new Row(workload.label(), workload.unit(), cells(turns.times(), 1), workload.key(),
+                        turns.pairedTimes()));
             }
-            return scores;
+            if (wanted("daisy-alloc")) {
+                rows.add(new Row("5 daisy chain allocation, warm", "bytes/goroutine",
+                        cells(turns.bytes(), 1.0 / ChannelBench.DAISY_GOROUTINES), "daisy-alloc",
+                        turns.pairedBytes()));
+            }
         }
 
         // ---- 3: what a goroutine blocked in select costs, in CPU -----------------------------------------
@@ -364,8 +322,9 @@ final class Measure {
             Cell[] memory = new Cell[3];
             List<List<Double>> millisOf = perImplementation();
             List<List<Double>> megabytesOf = perImplementation();
-            for (int run = 0; run < settings.freshRuns(); run++) { // the implementations take turns, as JMH's forks
-                for (int i = 0; i < 3; i++) {
+            for (int run = 0; run < settings.freshRuns(); run++) { // the implementations take turns
+                for (int turn = 0; turn < 3; turn++) {
+                    int i = (turn + run) % 3; // and a different one goes first each round
                     String[] line = child(List.of("bench.ChannelBench", "daisy-child", IMPLEMENTATIONS[i]))
                             .get(0).split(" ");
                     millisOf.get(i).add(Double.parseDouble(line[0]) / 1e6);
@@ -380,11 +339,18 @@ final class Measure {
                 progress("%-18s %s ms, peak RSS %s MB", "daisy fresh " + IMPLEMENTATIONS[i], format(times[i]),
                         memory[i] == null ? "n/a" : format(memory[i]));
             }
+            Paired pairedMillis = new Paired(); // an implementation's k-th process ran in round k
+            pairedMillis.add(millisOf);
             if (wanted("daisy-fresh")) {
-                rows.add(new Row("5 daisy chain 100k, fresh process", "ms/chain", times, "daisy-fresh"));
+                rows.add(new Row("5 daisy chain 100k, fresh process", "ms/chain", times, "daisy-fresh", pairedMillis));
             }
             if (wanted("daisy-rss")) {
-                rows.add(new Row("5 daisy chain peak RSS, fresh process", "MB", memory, "daisy-rss"));
+                Paired pairedMegabytes = null;
+                if (memory[0] != null) {
+                    pairedMegabytes = new Paired();
+                    pairedMegabytes.add(megabytesOf);
+                }
+                rows.add(new Row("5 daisy chain peak RSS, fresh process", "MB", memory, "daisy-rss", pairedMegabytes));
             }
         }
 
@@ -560,13 +526,14 @@ final class Measure {
     }
 
     /**
-     * In a fresh JVM: one workload of 1-4 in turns (see Run.turns). Round after round, each implementation runs its
-     * benchmark method once (the first of the round rotates); after the warm-up, each invocation's time per
-     * operation is a sample. A round that starts before the end is finished, so every implementation has as many
-     * samples, and at least one round is measured even if the warm-up took all the time (smoke mode, cold). Prints
-     * one line per implementation (helper, jox, jdk): its samples, or "-" if it has no such benchmark.
+     * In a fresh JVM: one workload of 1-5 in turns (see Run.turns). Round after round, each implementation runs its
+     * benchmark method once (the first of the round rotates); after the warm-up ({@code warmUp} and at least
+     * {@code warmUpRounds} rounds), each invocation's time per operation is a sample, and so are the bytes the JVM
+     * allocated during it, per operation, for {@code measurement}. A round that starts before the end is finished,
+     * so every implementation has as many samples, and at least one round is measured. Prints one line per implementation (helper, jox,
+     * jdk) of its times in ns, then one of its bytes: its samples, or "-" if it has no such benchmark.
      */
-    static void turnsChild(String key, Duration warmUp, Duration measurement) throws Exception {
+    static void turnsChild(String key, int warmUpRounds, Duration warmUp, Duration measurement) throws Exception {
         ChannelBench.Workload workload = ChannelBench.BENCHMARKS.stream().filter(w -> w.key().equals(key))
                 .findFirst().orElseThrow(() -> new IllegalArgumentException("no workload " + key));
         ChannelBench bench = new ChannelBench();
@@ -576,32 +543,43 @@ final class Measure {
             String name = workload.methods().get(i);
             if (name != null) {
                 methods[i] = ChannelBench.class.getMethod(name);
-                operations[i] = methods[i].getAnnotation(OperationsPerInvocation.class).value();
+                OperationsPerInvocation perInvocation = methods[i].getAnnotation(OperationsPerInvocation.class);
+                operations[i] = perInvocation == null ? 1 : perInvocation.value(); // 1 is JMH's default too
             }
         }
+        // Counts what virtual threads allocate as well: they allocate in their carrier thread's buffer.
+        var threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
         List<List<Double>> samples = perImplementation();
-        long measureFrom = System.nanoTime() + warmUp.toNanos();
-        long end = measureFrom + measurement.toNanos();
-        int measuredRounds = 0;
-        for (int round = 0; System.nanoTime() < end || measuredRounds == 0; round++) {
-            boolean measured = System.nanoTime() >= measureFrom;
-            if (measured) {
-                measuredRounds++;
+        List<List<Double>> bytes = perImplementation();
+        long warmUpEnd = System.nanoTime() + warmUp.toNanos();
+        long end = 0; // of the measurement, which starts with the first round after the warm-up
+        for (int round = 0; ; round++) {
+            boolean measured = round >= warmUpRounds && System.nanoTime() >= warmUpEnd;
+            if (measured && end == 0) {
+                end = System.nanoTime() + measurement.toNanos();
+            } else if (measured && System.nanoTime() >= end) {
+                break;
             }
             for (int turn = 0; turn < 3; turn++) {
                 int i = (turn + round) % 3;
                 if (methods[i] != null) {
+                    long allocatedBefore = threads.getTotalThreadAllocatedBytes();
                     long begin = System.nanoTime();
                     methods[i].invoke(bench);
-                    double perOperation = (double) (System.nanoTime() - begin) / operations[i];
+                    long took = System.nanoTime() - begin;
+                    long allocated = threads.getTotalThreadAllocatedBytes() - allocatedBefore;
                     if (measured) {
-                        samples.get(i).add(perOperation);
+                        samples.get(i).add((double) took / operations[i]);
+                        bytes.get(i).add((double) allocated / operations[i]);
                     }
                 }
             }
         }
-        for (List<Double> values : samples) {
-            System.out.println(values.isEmpty() ? "-" : String.join(" ", values.stream().map(String::valueOf).toList()));
+        for (List<List<Double>> kind : List.of(samples, bytes)) {
+            for (List<Double> values : kind) {
+                System.out.println(values.isEmpty() ? "-"
+                        : String.join(" ", values.stream().map(String::valueOf).toList()));
+            }
         }
     }
 

@@ -45,9 +45,9 @@ final class Measure {
      * JVMs: {@code turnWarmUp} of turns to let the JIT settle, then {@code turnMeasurement} of measured turns. The
      * warm daisy chain runs in turns the same way, in {@code daisyForks} JVMs, its warm-up counted in rounds
      * ({@code daisyWarmUpRounds}), then {@code daisyMeasurement}: one chain takes a few hundred ms warm, but the first
-     * two rounds of a JVM take seconds per chain, and how many seconds varies. The
-     * fresh daisy chain runs {@code freshRuns} processes per implementation, taking turns; fan-in runs
-     * {@code fanInForks} JVMs in which the implementations take turns.
+     * two rounds of a JVM take seconds per chain, and how many seconds varies. The fresh daisy chain runs
+     * {@code freshRuns} processes per implementation, taking turns; fan-in runs {@code fanInForks} JVMs in which the
+     * implementations take turns.
      */
     record Settings(String name, int turnForks, Duration turnWarmUp, Duration turnMeasurement,
                     int daisyForks, int daisyWarmUpRounds, Duration daisyMeasurement, int freshRuns, int fanInForks,
@@ -92,11 +92,10 @@ final class Measure {
 
     /**
      * For what runs in turns (1-5 warm, fan-in), and the fresh daisy chains (a process of each implementation per
-     * round), the ratio lines are the median of the helper's sample divided by the
-     * other's sample of the same round (taken milliseconds apart; a daisy chain or fan-in round, a few hundred ms; a
-     * fresh round, a few seconds), rather than the
-     * ratio of two medians: a stretch where the machine is slow makes both samples of a round slow, and cancels out.
-     * It can differ from the ratio of the two medians in the table by several percent.
+     * round), the ratio lines are the median of the helper's sample divided by the other's sample of the same round
+     * (taken milliseconds apart; a daisy chain or fan-in round, a few hundred ms; a fresh round, a few seconds),
+     * rather than the ratio of two medians: a stretch where the machine is slow makes both samples of a round slow,
+     * and cancels out. It can differ from the ratio of the two medians in the table by several percent.
      */
     static final class Paired {
         final List<List<Double>> ratios = List.of(new ArrayList<>(), new ArrayList<>()); // helper/jox, helper/jdk
@@ -212,13 +211,12 @@ final class Measure {
          * sample, its time scaled by {@code unitsPerNanosecond}. A cell is the median of all samples of all forks. The
          * warm-up lasts {@code warmUp} and at least {@code warmUpRounds} rounds.
          *
-         * Why not JMH, fork by fork: on these 2-vCPU VMs the speed of a hand-off changes 2-5x from
-         * one stretch of a fraction of a second to the next, within one JVM, for the JDK's queue and Jox as much as
-         * for the helper (most likely where the host happens to run the two vCPUs). JMH runs one benchmark per fork,
-         * so the three were measured seconds apart, and the ratio lines of three quick runs moved by up to 2.2x (1.45x for
-         * the warm daisy chain, in JMH forks until it took turns too). Taking
-         * turns every few milliseconds, each implementation sees the same moments of the machine, which is what a
-         * ratio needs. JMH cannot interleave benchmarks; its forks, warm-up and medians are what this does by hand.
+         * Why not JMH, fork by fork: on these 2-vCPU VMs the speed of a hand-off changes 2-5x from one stretch of a
+         * fraction of a second to the next, within one JVM, for the JDK's queue and Jox as much as for the helper
+         * (most likely where the host happens to run the two vCPUs). JMH runs one benchmark per fork, so the three
+         * were measured seconds apart, and the ratio lines of three quick runs moved by up to 2.2x (1.45x for the warm
+         * daisy chain, in JMH forks until it took turns too). Taking turns every few milliseconds (a few hundred for
+         * a daisy chain), each implementation sees the same moments of the machine, which is what a ratio needs. JMH cannot interleave benchmarks; its forks, warm-up and medians are what this does by hand.
          * (One cost: the three share one JVM, so the JIT's profile of the JDK code they all use, such as the
          * virtual-thread scheduler, mixes all three.)
          */

@@ -419,6 +419,12 @@ public class ChannelBench {
             new Workload("daisy-warm", "5 daisy chain 100k, warm", "ms/chain",
                     "daisyChainHelper", "daisyChainJox", "daisyChainJdk"));
 
+    /** The workload of BENCHMARKS with this key. */
+    static Workload workload(String key) {
+        return BENCHMARKS.stream().filter(w -> w.key().equals(key)).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("no workload " + key));
+    }
+
     public static void main(String... args) throws Exception {
         Measure.main(args);
     }

@@ -17,6 +17,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import org.openjdk.jmh.annotations.OperationsPerInvocation;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.util.ListStatistics;
 import org.openjdk.jmh.util.Statistics;
 
@@ -30,8 +31,8 @@ import org.openjdk.jmh.util.Statistics;
  * <pre>
  * ./jbang bench/ChannelBench.java [quick|full|smoke] [workload...]     (from the repository root; quick is the default)
  * </pre>
- * Every cell is "median ± error": the median of the measured turns (1-6) or runs (processes), and the half-width of
- * the 99.9% confidence interval of the mean, as JMH computes its score error.
+ * Every cell is "median ± error": the median of the measured turns (1-5 warm, 6) or runs (processes), and the
+ * half-width of the 99.9% confidence interval of the mean, as JMH computes its score error.
  */
 final class Measure {
     private Measure() {}
@@ -41,25 +42,46 @@ final class Measure {
     /**
      * How long to measure. quick: about three and a half minutes on 2 cores. full: about 10 minutes.
      *
-     * Workloads 1-4 (the channel operations) run in turns inside one JVM (see turns), in {@code turnForks} fresh
-     * JVMs: {@code turnWarmUp} of turns to let the JIT settle, then {@code turnMeasurement} of measured turns. The
-     * warm daisy chain runs in turns the same way, in {@code daisyForks} JVMs, its warm-up counted in rounds
-     * ({@code daisyWarmUpRounds}), then {@code daisyMeasurement}: one chain takes a few hundred ms warm, but the first
-     * two rounds of a JVM take seconds per chain, and how many seconds varies. The fresh daisy chain runs
-     * {@code freshRuns} processes per implementation, taking turns; fan-in runs {@code fanInForks} JVMs in which the
-     * implementations take turns.
+     * Workloads 1-4 (the channel operations) run in turns inside one JVM (see Run.turns) in the {@code channels}
+     * window, the warm daisy chain in the {@code daisy} window. The fresh daisy chain runs {@code freshRuns} processes
+     * per implementation, taking turns; fan-in runs {@code fanInForks} JVMs in which the implementations take turns.
      */
-    record Settings(String name, int turnForks, Duration turnWarmUp, Duration turnMeasurement,
-                    int daisyForks, int daisyWarmUpRounds, Duration daisyMeasurement, int freshRuns, int fanInForks,
-                    int fanInWarmUpPairs, int fanInPairs, int startupRuns, Duration idleWindow) {
-        static final Settings QUICK = new Settings("quick", 3, Duration.ofSeconds(1), Duration.ofSeconds(3),
-                3, 3, Duration.ofSeconds(8), 5, 2, 1, 8, 5, Duration.ofSeconds(3));
+    record Settings(String name, Turns channels, Turns daisy, int freshRuns, int fanInForks, int fanInWarmUpPairs,
+                    int fanInPairs, int startupRuns, Duration idleWindow) {
+        static final Settings QUICK = new Settings("quick",
+                new Turns(3, 0, Duration.ofSeconds(1), Duration.ofSeconds(3)),
+                new Turns(3, 3, Duration.ZERO, Duration.ofSeconds(8)),
+                5, 2, 1, 8, 5, Duration.ofSeconds(3));
         /** Checks that everything runs, in well under a minute; its numbers mean little. */
-        static final Settings SMOKE = new Settings("smoke", 1, Duration.ofMillis(200), Duration.ofMillis(300),
-                1, 1, Duration.ofMillis(300), 1, 1, 0, 1, 1, Duration.ofSeconds(1));
-        static final Settings FULL = new Settings("full", 5, Duration.ofSeconds(2), Duration.ofSeconds(10),
-                4, 3, Duration.ofSeconds(25), 10, 3, 2, 15, 10, Duration.ofSeconds(5));
+        static final Settings SMOKE = new Settings("smoke",
+                new Turns(1, 0, Duration.ofMillis(200), Duration.ofMillis(300)),
+                new Turns(1, 1, Duration.ZERO, Duration.ofMillis(300)),
+                1, 1, 0, 1, 1, Duration.ofSeconds(1));
+        static final Settings FULL = new Settings("full",
+                new Turns(5, 0, Duration.ofSeconds(2), Duration.ofSeconds(10)),
+                new Turns(4, 3, Duration.ZERO, Duration.ofSeconds(25)),
+                10, 3, 2, 15, 10, Duration.ofSeconds(5));
     }
+
+    /**
+     * How a workload takes turns (see Run.turns): in {@code forks} fresh JVMs, a warm-up of at least
+     * {@code warmUpRounds} rounds and {@code warmUp}, then {@code measurement} of measured rounds. The channel
+     * workloads warm up by time (a round is a few ms). The daisy chain warms up by rounds: one chain takes a few
+     * hundred ms warm, but the first two rounds of a JVM take seconds per chain, and how many seconds varies.
+     */
+    record Turns(int forks, int warmUpRounds, Duration warmUp, Duration measurement) {}
+
+    /**
+     * The order of the implementations in round {@code round}: the six orders in turn, so that each implementation
+     * goes first, second and third equally often and follows each of the others equally often (a plain rotation
+     * would put the same implementation before the helper in every round: whatever it leaves behind, such as
+     * garbage to collect, would always land on the helper).
+     */
+    static int[] order(int round) {
+        return ORDERS[round % ORDERS.length];
+    }
+
+    private static final int[][] ORDERS = {{0, 1, 2}, {2, 1, 0}, {1, 2, 0}, {0, 2, 1}, {2, 0, 1}, {1, 0, 2}};
 
     /** One cell of the table. */
     record Cell(double median, double error) {
@@ -81,8 +103,8 @@ final class Measure {
 
     /**
      * One row: a workload, its unit, a cell per implementation (null: not measured), and its ratio key if any. Its
-     * ratio lines divide the helper's median by the others', unless {@code paired} (null for most rows) holds the
-     * ratios of samples taken in the same round: see Paired.
+     * ratio lines divide the helper's median by the others', unless {@code paired} (the timed rows that take turns)
+     * holds the ratios of samples taken in the same round: see Paired.
      */
     record Row(String label, String unit, Cell[] cells, String ratioKey, Paired paired) {
         Row(String label, String unit, Cell[] cells, String ratioKey) {
@@ -91,11 +113,12 @@ final class Measure {
     }
 
     /**
-     * For what runs in turns (1-5 warm, fan-in), and the fresh daisy chains (a process of each implementation per
-     * round), the ratio lines are the median of the helper's sample divided by the other's sample of the same round
-     * (taken milliseconds apart; a daisy chain or fan-in round, a few hundred ms; a fresh round, a few seconds),
-     * rather than the ratio of two medians: a stretch where the machine is slow makes both samples of a round slow,
-     * and cancels out. It can differ from the ratio of the two medians in the table by several percent.
+     * For the times of what runs in turns (1-5 warm, fan-in, and the fresh daisy chains, a process of each
+     * implementation per round), the ratio lines are the median of the helper's sample divided by the other's sample
+     * of the same round (taken milliseconds apart; a daisy chain or fan-in round, a few hundred ms; a fresh round, a
+     * few seconds), rather than the ratio of two medians: a stretch where the machine is slow makes both samples of a
+     * round slow, and cancels out. It can differ from the ratio of the two medians in the table by several percent.
+     * (Memory does not depend on the machine's speed: its ratio lines divide the medians.)
      */
     static final class Paired {
         final List<List<Double>> ratios = List.of(new ArrayList<>(), new ArrayList<>()); // helper/jox, helper/jdk
@@ -106,7 +129,9 @@ final class Measure {
                 List<Double> helper = samples.get(0);
                 List<Double> theirs = samples.get(other);
                 for (int k = 0; k < Math.min(helper.size(), theirs.size()); k++) {
-                    ratios.get(other - 1).add(helper.get(k) / theirs.get(k));
+                    if (theirs.get(k) > 0) {
+                        ratios.get(other - 1).add(helper.get(k) / theirs.get(k));
+                    }
                 }
             }
         }
@@ -132,7 +157,8 @@ final class Measure {
             return;
         }
         if (args.length > 0 && args[0].equals("turns-child")) {
-            turnsChild(args[1], Integer.parseInt(args[2]), Duration.parse(args[3]), Duration.parse(args[4]));
+            turnsChild(args[1], new Turns(1, Integer.parseInt(args[2]), Duration.parse(args[3]),
+                    Duration.parse(args[4])));
             return;
         }
         if (args.length > 0 && args[0].equals("idle-child")) {
@@ -178,10 +204,7 @@ final class Measure {
                     Runtime.version(), only.isEmpty() ? "all" : String.join(" ", only));
             for (ChannelBench.Workload workload : ChannelBench.BENCHMARKS) {
                 if (!workload.key().equals("daisy-warm") && wanted(workload.key())) {
-                    Turns turns = turns(workload, settings.turnForks(), 0, settings.turnWarmUp(),
-                            settings.turnMeasurement(), 1);
-                    rows.add(new Row(workload.label(), workload.unit(), cells(turns.times(), 1), workload.key(),
-                            turns.pairedTimes()));
+                    rows.add(turns(workload, settings.channels()).timeRow());
                 }
                 if (workload.key().equals("select4") && wanted("idle-select")) {
                     idleSelect();
@@ -205,55 +228,66 @@ final class Measure {
         // ---- 1-5: the implementations take turns in one JVM ------------------------------------------------
 
         /**
-         * A workload of 1-5, measured in turns: in each of {@code forks} fresh JVMs (turnsChild), helper, jox and
-         * jdk each run one invocation of their benchmark method (10,000 round trips or 100,000 items, about 2-45 ms;
-         * a daisy chain, a few hundred ms), then the next, round after round, and every measured invocation is one
-         * sample, its time scaled by {@code unitsPerNanosecond}. A cell is the median of all samples of all forks. The
-         * warm-up lasts {@code warmUp} and at least {@code warmUpRounds} rounds.
+         * A workload of 1-5, measured in turns: in each of {@code how.forks()} fresh JVMs (turnsChild), helper, jox
+         * and jdk each run one invocation of their benchmark method (10,000 round trips or 100,000 items, about 2-45
+         * ms; a daisy chain, a few hundred ms), then the next, round after round, and every measured invocation is one
+         * sample of its time and of the bytes allocated during it. A cell is the median of all samples of all forks.
          *
          * Why not JMH, fork by fork: on these 2-vCPU VMs the speed of a hand-off changes 2-5x from one stretch of a
          * fraction of a second to the next, within one JVM, for the JDK's queue and Jox as much as for the helper
          * (most likely where the host happens to run the two vCPUs). JMH runs one benchmark per fork, so the three
-         * were measured seconds apart, and the ratio lines of three quick runs moved by up to 2.2x (1.45x for the warm
-         * daisy chain, in JMH forks until it took turns too). Taking turns every few milliseconds (a few hundred for
-         * a daisy chain), each implementation sees the same moments of the machine, which is what a ratio needs. JMH cannot interleave benchmarks; its forks, warm-up and medians are what this does by hand.
-         * (One cost: the three share one JVM, so the JIT's profile of the JDK code they all use, such as the
-         * virtual-thread scheduler, mixes all three.)
+         * were measured seconds apart, and the ratio lines of three quick runs moved by up to 2.2x. Taking turns
+         * every few milliseconds (a few hundred for a daisy chain), each implementation sees the same moments of the
+         * machine, which is what a ratio needs. JMH cannot interleave benchmarks; its forks, warm-up and medians are
+         * what this does by hand. (The cost: the three share one JVM, so the JIT's profile of the JDK code they all
+         * use, such as the virtual-thread scheduler, mixes all three; and they share its heap, so one's garbage can
+         * be collected in another's turn, which order() spreads evenly over the three. A System.gc() before each
+         * daisy chain's turn was tried: every chain then took about twice as long, for all three, which is not how
+         * a program runs.)
          */
-        Turns turns(ChannelBench.Workload workload, int forks, int warmUpRounds, Duration warmUp,
-                Duration measurement, double unitsPerNanosecond) throws Exception {
-            Turns turns = new Turns(perImplementation(), perImplementation(), new Paired(), new Paired());
-            for (int fork = 1; fork <= forks; fork++) {
-                List<String> lines = child(List.of("bench.ChannelBench", "turns-child", workload.key(),
-                        String.valueOf(warmUpRounds), warmUp.toString(), measurement.toString()));
+        Measured turns(ChannelBench.Workload workload, Turns how) throws Exception {
+            Measured measured = new Measured(workload, perImplementation(), perImplementation(), new Paired());
+            for (int fork = 1; fork <= how.forks(); fork++) {
+                List<String> command = List.of("bench.ChannelBench", "turns-child", workload.key(),
+                        String.valueOf(how.warmUpRounds()), how.warmUp().toString(), how.measurement().toString());
+                List<String> lines = child(command);
+                if (lines.size() != 6) {
+                    throw new IllegalStateException("expected 6 lines (times and bytes of helper, jox, jdk) from "
+                            + String.join(" ", command) + ", got " + lines.size());
+                }
                 List<List<Double>> timesOfFork = new ArrayList<>();
-                List<List<Double>> bytesOfFork = new ArrayList<>();
                 Cell[] medians = new Cell[3];
                 int rounds = 0;
                 for (int i = 0; i < 3; i++) {
-                    List<Double> times = parseSamples(lines.get(i)).stream().map(t -> t * unitsPerNanosecond).toList();
-                    List<Double> bytes = parseSamples(lines.get(3 + i));
+                    List<Double> times = parseSamples(lines.get(i));
                     timesOfFork.add(times);
-                    bytesOfFork.add(bytes);
-                    turns.times().get(i).addAll(times);
-                    turns.bytes().get(i).addAll(bytes);
+                    measured.times().get(i).addAll(times);
+                    measured.bytes().get(i).addAll(parseSamples(lines.get(3 + i)));
                     medians[i] = times.isEmpty() ? null : Cell.of(times);
                     rounds = Math.max(rounds, times.size());
                 }
-                turns.pairedTimes().add(timesOfFork);
-                turns.pairedBytes().add(bytesOfFork);
+                measured.pairedTimes().add(timesOfFork);
                 progress("%-18s fork %d of %d, %d turns each: helper %s, jox %s, jdk %s %s", workload.key(), fork,
-                        forks, rounds, format(medians[0]), format(medians[1]), format(medians[2]), workload.unit());
+                        how.forks(), rounds, format(medians[0]), format(medians[1]), format(medians[2]),
+                        workload.unit());
             }
-            Cell[] cells = cells(turns.times(), 1);
+            Cell[] cells = cells(measured.times(), 1);
             progress("%-18s paired ratios helper/jox=%s helper/jdk=%s; ratios of the medians %s and %s",
-                    workload.key(), turns.pairedTimes().ratio(1), turns.pairedTimes().ratio(2),
+                    workload.key(), measured.pairedTimes().ratio(1), measured.pairedTimes().ratio(2),
                     ratio(cells[0], cells[1]), ratio(cells[0], cells[2]));
-            return turns;
+            return measured;
         }
 
-        /** What one workload measured in turns: per implementation, time and bytes allocated per operation. */
-        record Turns(List<List<Double>> times, List<List<Double>> bytes, Paired pairedTimes, Paired pairedBytes) {}
+        /**
+         * What one workload measured in turns: per implementation, its time per operation (in the unit of its row)
+         * and the bytes allocated per operation.
+         */
+        record Measured(ChannelBench.Workload workload, List<List<Double>> times, List<List<Double>> bytes,
+                        Paired pairedTimes) {
+            Row timeRow() {
+                return new Row(workload.label(), workload.unit(), cells(times, 1), workload.key(), pairedTimes);
+            }
+        }
 
         /** A cell per implementation: the median of its samples times {@code scale}, or null if it has none. */
         static Cell[] cells(List<List<Double>> samples, double scale) {
@@ -282,18 +316,13 @@ final class Measure {
          * carrier's buffer, so it is counted), over the chain's goroutines.
          */
         void daisyWarm() throws Exception {
-            ChannelBench.Workload workload = ChannelBench.BENCHMARKS.stream()
-                    .filter(w -> w.key().equals("daisy-warm")).findFirst().orElseThrow();
-            Turns turns = turns(workload, settings.daisyForks(), settings.daisyWarmUpRounds(), Duration.ZERO,
-                    settings.daisyMeasurement(), 1e-6); // ns per chain to ms
+            Measured measured = turns(ChannelBench.workload("daisy-warm"), settings.daisy());
             if (wanted("daisy-warm")) {
-                rows.add(new Row(workload.label(), workload.unit(), cells(turns.times(), 1), workload.key(),
-                        turns.pairedTimes()));
+                rows.add(measured.timeRow());
             }
             if (wanted("daisy-alloc")) {
                 rows.add(new Row("5 daisy chain allocation, warm", "bytes/goroutine",
-                        cells(turns.bytes(), 1.0 / ChannelBench.DAISY_GOROUTINES), "daisy-alloc",
-                        turns.pairedBytes()));
+                        cells(measured.bytes(), 1.0 / ChannelBench.DAISY_GOROUTINES), "daisy-alloc"));
             }
         }
 
@@ -321,8 +350,7 @@ final class Measure {
             List<List<Double>> millisOf = perImplementation();
             List<List<Double>> megabytesOf = perImplementation();
             for (int run = 0; run < settings.freshRuns(); run++) { // the implementations take turns
-                for (int turn = 0; turn < 3; turn++) {
-                    int i = (turn + run) % 3; // and a different one goes first each round
+                for (int i : order(run)) {
                     String[] line = child(List.of("bench.ChannelBench", "daisy-child", IMPLEMENTATIONS[i]))
                             .get(0).split(" ");
                     millisOf.get(i).add(Double.parseDouble(line[0]) / 1e6);
@@ -343,12 +371,7 @@ final class Measure {
                 rows.add(new Row("5 daisy chain 100k, fresh process", "ms/chain", times, "daisy-fresh", pairedMillis));
             }
             if (wanted("daisy-rss")) {
-                Paired pairedMegabytes = null;
-                if (memory[0] != null) {
-                    pairedMegabytes = new Paired();
-                    pairedMegabytes.add(megabytesOf);
-                }
-                rows.add(new Row("5 daisy chain peak RSS, fresh process", "MB", memory, "daisy-rss", pairedMegabytes));
+                rows.add(new Row("5 daisy chain peak RSS, fresh process", "MB", memory, "daisy-rss"));
             }
         }
 
@@ -525,56 +548,64 @@ final class Measure {
 
     /**
      * In a fresh JVM: one workload of 1-5 in turns (see Run.turns). Round after round, each implementation runs its
-     * benchmark method once (the first of the round rotates); after the warm-up ({@code warmUp} and at least
-     * {@code warmUpRounds} rounds), each invocation's time per operation is a sample, and so are the bytes the JVM
-     * allocated during it, per operation, for {@code measurement}. A round that starts before the end is finished,
-     * so every implementation has as many samples, and at least one round is measured. Prints one line per implementation (helper, jox,
-     * jdk) of its times in ns, then one of its bytes: its samples, or "-" if it has no such benchmark.
+     * benchmark method once, in the order of order(round); after the warm-up, each invocation's time per operation
+     * (in the method's JMH output unit) is a sample, and so are the bytes the JVM allocated during it, per operation,
+     * for {@code how.measurement()}. A round that starts before the end is finished, so every implementation has as
+     * many samples, and at least one round is measured. Prints one line per implementation (helper, jox, jdk) of its
+     * times, then one of its bytes: its samples, or "-" if it has no such benchmark (or the JVM cannot count bytes).
      */
-    static void turnsChild(String key, int warmUpRounds, Duration warmUp, Duration measurement) throws Exception {
-        ChannelBench.Workload workload = ChannelBench.BENCHMARKS.stream().filter(w -> w.key().equals(key))
-                .findFirst().orElseThrow(() -> new IllegalArgumentException("no workload " + key));
+    static void turnsChild(String key, Turns how) throws Exception {
+        ChannelBench.Workload workload = ChannelBench.workload(key);
         ChannelBench bench = new ChannelBench();
         Method[] methods = new Method[3];
-        int[] operations = new int[3];
+        int[] operations = new int[3]; // per invocation
+        long[] nanosPerUnit = new long[3]; // in the unit the benchmark reports its time in
         for (int i = 0; i < 3; i++) {
             String name = workload.methods().get(i);
             if (name != null) {
                 methods[i] = ChannelBench.class.getMethod(name);
                 OperationsPerInvocation perInvocation = methods[i].getAnnotation(OperationsPerInvocation.class);
                 operations[i] = perInvocation == null ? 1 : perInvocation.value(); // 1 is JMH's default too
+                OutputTimeUnit unit = methods[i].getAnnotation(OutputTimeUnit.class);
+                if (unit == null) {
+                    unit = ChannelBench.class.getAnnotation(OutputTimeUnit.class);
+                }
+                nanosPerUnit[i] = unit.value().toNanos(1);
             }
         }
         // Counts what virtual threads allocate as well: they allocate in their carrier thread's buffer.
         var threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
-        List<List<Double>> samples = perImplementation();
-        List<List<Double>> bytes = perImplementation();
-        long warmUpEnd = System.nanoTime() + warmUp.toNanos();
-        long end = 0; // of the measurement, which starts with the first round after the warm-up
+        boolean countsBytes = threads.isThreadAllocatedMemorySupported() && threads.isThreadAllocatedMemoryEnabled();
+        List<List<Double>> timesPerOperation = perImplementation();
+        List<List<Double>> bytesPerOperation = perImplementation();
+        long warmUpEnd = System.nanoTime() + how.warmUp().toNanos();
+        boolean measuring = false;
+        long measurementEnd = 0;
         for (int round = 0; ; round++) {
-            boolean measured = round >= warmUpRounds && System.nanoTime() >= warmUpEnd;
-            if (measured && end == 0) {
-                end = System.nanoTime() + measurement.toNanos();
-            } else if (measured && System.nanoTime() >= end) {
+            if (!measuring && round >= how.warmUpRounds() && System.nanoTime() - warmUpEnd >= 0) {
+                measuring = true;
+                measurementEnd = System.nanoTime() + how.measurement().toNanos();
+            } else if (measuring && System.nanoTime() - measurementEnd >= 0) {
                 break;
             }
-            for (int turn = 0; turn < 3; turn++) {
-                int i = (turn + round) % 3;
+            for (int i : order(round)) {
                 if (methods[i] != null) {
-                    long allocatedBefore = threads.getTotalThreadAllocatedBytes();
+                    long allocatedBefore = countsBytes ? threads.getTotalThreadAllocatedBytes() : 0;
                     long begin = System.nanoTime();
                     methods[i].invoke(bench);
                     long took = System.nanoTime() - begin;
-                    long allocated = threads.getTotalThreadAllocatedBytes() - allocatedBefore;
-                    if (measured) {
-                        samples.get(i).add((double) took / operations[i]);
-                        bytes.get(i).add((double) allocated / operations[i]);
+                    long allocated = countsBytes ? threads.getTotalThreadAllocatedBytes() - allocatedBefore : 0;
+                    if (measuring) {
+                        timesPerOperation.get(i).add((double) took / nanosPerUnit[i] / operations[i]);
+                        if (countsBytes) {
+                            bytesPerOperation.get(i).add((double) allocated / operations[i]);
+                        }
                     }
                 }
             }
         }
-        for (List<List<Double>> kind : List.of(samples, bytes)) {
-            for (List<Double> values : kind) {
+        for (List<List<Double>> measure : List.of(timesPerOperation, bytesPerOperation)) {
+            for (List<Double> values : measure) {
                 System.out.println(values.isEmpty() ? "-"
                         : String.join(" ", values.stream().map(String::valueOf).toList()));
             }

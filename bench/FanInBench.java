@@ -1,5 +1,6 @@
 import static gochan.Go.*;
 
+import bench.Measure;
 import com.softwaremill.jox.Channel;
 import com.softwaremill.jox.ChannelClosed;
 import com.softwaremill.jox.Select;
@@ -18,13 +19,12 @@ import java.util.function.IntSupplier;
 // Why a plain timed loop in a child process and not JMH: FanIn and Pipeline are scripts, in the unnamed package,
 // which no named package can import, and JMH only accepts benchmarks in a named package. So bench.Measure starts
 // `java -cp ... FanInBench <warm-up pairs> <pairs> <primes> <bound>`, in which the three implementations take turns
-// (as in Measure's turns, and for the same reason: the speed of these 2-vCPU machines changes from one moment to
-// the next), a pair of searches each, round after round. It prints one line per measured pair:
+// (as in Measure's turns, in the same six orders, and for the same reason: the speed of these 2-vCPU machines changes
+// from one moment to the next), a pair of searches each, round after round. It prints one line per measured pair:
 // "<implementation> <ns with 1 finder> <ns with numCPU finders>".
 public class FanInBench {
 
     static final long SEED = 1;
-    static final String[] IMPLEMENTATIONS = {"helper", "jox", "jdk"};
 
     public static void main(String... args) throws Exception {
         int warmUpPairs = Integer.parseInt(args[0]);
@@ -32,8 +32,8 @@ public class FanInBench {
         int primes = Integer.parseInt(args[2]);
         int bound = Integer.parseInt(args[3]);
         for (int p = -warmUpPairs; p < pairs; p++) {
-            for (int turn = 0; turn < IMPLEMENTATIONS.length; turn++) {
-                String implementation = IMPLEMENTATIONS[Math.floorMod(turn + p, IMPLEMENTATIONS.length)];
+            for (int i : Measure.order(p)) {
+                String implementation = Measure.IMPLEMENTATIONS[i];
                 long single = timedSearch(implementation, 1, primes, bound);
                 long fannedOut = timedSearch(implementation, numCPU(), primes, bound);
                 if (p >= 0) {

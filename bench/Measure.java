@@ -34,10 +34,10 @@ import org.openjdk.jmh.util.Statistics;
  * Every cell is "median ± error": the median of the measured turns (1-5 warm, 6) or runs (processes), and the
  * half-width of the 99.9% confidence interval of the mean, as JMH computes its score error.
  */
-final class Measure {
+public final class Measure { // public for FanInBench, which lives in the unnamed package
     private Measure() {}
 
-    static final String[] IMPLEMENTATIONS = {"helper", "jox", "jdk"};
+    public static final String[] IMPLEMENTATIONS = {"helper", "jox", "jdk"};
 
     /**
      * How long to measure. quick: about three and a half minutes on 2 cores. full: about 10 minutes.
@@ -77,8 +77,8 @@ final class Measure {
      * would put the same implementation before the helper in every round: whatever it leaves behind, such as
      * garbage to collect, would always land on the helper).
      */
-    static int[] order(int round) {
-        return ORDERS[round % ORDERS.length];
+    public static int[] order(int round) {
+        return ORDERS[Math.floorMod(round, ORDERS.length)];
     }
 
     private static final int[][] ORDERS = {{0, 1, 2}, {2, 1, 0}, {1, 2, 0}, {0, 2, 1}, {2, 0, 1}, {1, 0, 2}};

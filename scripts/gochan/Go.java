@@ -125,7 +125,8 @@ public final class Go {
      * Locks: a goroutine holds at most one channel lock, except in select, which locks all of its channels in one
      * global order (increasing Chan.id) so that two selects cannot deadlock each other. A goroutine whose send or
      * receive another one completes is unparked once that one has released the channel's lock (Chan.release), as
-     * Go readies it only after unlocking.
+     * Go readies it only after unlocking. Unlike Go's closechan, close here unparks its waiters at once, under the
+     * lock: it may complete many, and a close is rare.
      */
 
     // =====================================================================================================
@@ -260,7 +261,7 @@ public final class Go {
                 lock.unlock();
                 return;
             }
-            toUnpark = null; // written only when set: a write on every release dirties this object's cache line
+            toUnpark = null; // cleared only when set: clearing it on every release dirties this object's cache line
             lock.unlock();
             LockSupport.unpark(woken);
         }
@@ -692,7 +693,11 @@ public final class Go {
             return fire(result, null);
         }
 
-        /** fire, but if the goroutine must be unparked, {@code locked}'s release does it (null: at once). */
+        /**
+         * fire, but if the goroutine must be unparked, {@code locked}'s release does it (null: at once). The caller
+         * holds that channel's lock, releases it with Chan.release, and completes at most one goroutine before it
+         * does: the channel has one field for the goroutine to unpark.
+         */
         boolean fire(int result, Chan<?> locked) {
             if (state == SPINNING && casState(SPINNING, result)) {
                 return true; // it never counted itself blocked, and sees the result without being unparked
@@ -702,6 +707,7 @@ public final class Go {
             }
             g.wake(this); // counted running before it can run, so nobody sees everyone blocked in between
             if (locked != null) {
+                assert locked.toUnpark == null : "two goroutines completed under one lock";
                 locked.toUnpark = thread;
             } else {
                 LockSupport.unpark(thread);
